@@ -1,0 +1,73 @@
+# ec2mpi: every entry point of the project. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+STAMP := $(VENV)/.installed
+COLLECTION_LINK := .collections/ansible_collections/ec2mpi/cluster
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: help deps docker lint sanity unit localcloud-test molecule test demo \
+        localcloud-up localcloud-down localcloud-status bench build clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+deps: $(STAMP) $(COLLECTION_LINK) ## Install everything: system packages, venv, Python deps, collection link
+	@tools/install-system-deps.sh
+	@$(VENV)/bin/python tools/ansible-test-offline.py
+
+$(STAMP): requirements.txt requirements-dev.txt tests/localcloud/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../.. $@
+
+docker: deps ## Make sure a Docker engine answers (starts dockerd when none does)
+	@tools/ensure-docker.sh
+
+lint: deps ## ansible-lint (production profile) and yamllint
+	yamllint --strict .
+	ansible-lint --profile production
+
+sanity: deps ## ansible-test sanity, offline, on a copy of the collection
+	tools/sanity.sh
+
+unit: deps ## pytest for modules and module_utils (moto in-process, botocore Stubber)
+	pytest tests/unit
+
+localcloud-test: docker ## The local EC2 emulator's own acceptance tests (moto server + Docker)
+	pytest tests/localcloud/tests
+
+molecule: docker ## Every Molecule scenario (end to end against the local emulator)
+	molecule test --all
+
+test: lint sanity unit localcloud-test molecule ## Everything CI runs
+
+demo: docker ## The two playbooks end to end against the local emulator
+	tools/demo.sh
+
+localcloud-up: docker ## Start the local EC2 emulator (moto server on 127.0.0.1 + instance containers)
+	localcloud up
+
+localcloud-down: ## Stop the emulator and remove every container and network it made
+	@if [ -x $(VENV)/bin/localcloud ]; then localcloud down; fi
+
+localcloud-status: deps ## Show the emulator's processes and instance containers
+	localcloud status
+
+bench: docker ## Benchmarks (print tables; never part of `make test`)
+	tools/bench.sh
+
+build: deps ## Build the collection artifact into build/
+	ansible-galaxy collection build --force --output-path build/
+
+clean: localcloud-down ## Remove the venv, build output and emulator state
+	rm -rf $(VENV) .collections build .localcloud

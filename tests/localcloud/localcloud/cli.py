@@ -1,0 +1,232 @@
+"""Command line: up, down, status and build-image for people and Makefiles; serve and reconcile are what `up` runs detached."""
+
+import argparse
+import json
+import logging
+import socket
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .config import HOST, LocalcloudError, Settings, add_arguments, settings_from_args, settings_to_argv
+from .containers import container_facts, docker_client, managed_containers, remove_everything
+from .counter import COUNTS_PATH
+from .image import build_image, choose_builder, image_exists, image_tag
+from .processes import (heartbeat_file, log_file, read_state, running_pid, spawn, state_file, stop, tail,
+                        write_state)
+
+START_TIMEOUT = 30.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; a LocalcloudError becomes one line on stderr and exit code 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.command(settings_from_args(args))
+    except LocalcloudError as error:
+        sys.stderr.write(f"localcloud: {error}\n")
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """One subcommand per job, all sharing the settings flags."""
+    parser = argparse.ArgumentParser(prog="localcloud", description="Local EC2 emulator: moto server for the API, Docker containers as instances.")
+    common = argparse.ArgumentParser(add_help=False)
+    add_arguments(common)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for name, function, summary in (
+        ("up", up, "start the emulator (builds the base image when missing); idempotent"),
+        ("down", down, "stop the emulator and remove its containers and networks; idempotent"),
+        ("status", status, "show the processes, the endpoint and one line per instance container"),
+        ("build-image", build_image_command, "build the base image of the instances unless it is up to date"),
+        ("serve", serve_command, "run the moto server in the foreground (up runs it detached)"),
+        ("reconcile", reconcile_command, "run the EC2-to-Docker loop in the foreground (up runs it detached)"),
+    ):
+        command = commands.add_parser(name, parents=[common], help=summary, description=summary)
+        command.set_defaults(command=function)
+    return parser
+
+
+def say(message: str) -> None:
+    """Tell the user what happened (the detached processes log to files instead)."""
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
+def up(settings: Settings) -> int:
+    """Start what is not running yet: base image, moto server, then reconciler (unless --api-only)."""
+    state_dir = settings.state_dir
+    state_dir.mkdir(parents=True, exist_ok=True)
+    moto_running = running_pid(state_dir, "moto") is not None
+    if moto_running:
+        require_same_emulator(settings, check_port=True)
+    elif port_in_use(settings.port):
+        raise LocalcloudError(f"port {settings.port} on {HOST} is taken by another program: set LOCALCLOUD_PORT (--port) to a free port")
+    started = []
+    if not settings.api_only:
+        ensure_image_built(settings)
+    if not moto_running:
+        start_moto(settings)
+        started.append("moto server")
+    if not settings.api_only and running_pid(state_dir, "reconciler") is None:
+        start_reconciler(settings)
+        started.append("reconciler")
+    write_state(state_dir, settings.name, settings.port, api_only=running_pid(state_dir, "reconciler") is None)
+    what = f"started {' and '.join(started)}" if started else "already up"
+    say(f"localcloud '{settings.name}': {what}; AWS endpoint {settings.endpoint_url} (state and logs in {state_dir})")
+    return 0
+
+
+def down(settings: Settings) -> int:
+    """Stop the reconciler first (so it recreates nothing), remove the Docker objects, then stop moto."""
+    state_dir = settings.state_dir
+    require_same_emulator(settings, check_port=False)
+    state = read_state(state_dir)
+    reconciler_pid = stop(state_dir, "reconciler")
+    containers: list[str] = []
+    networks: list[str] = []
+    if not state.get("api_only"):
+        containers, networks = remove_everything(docker_client(), settings.name)
+    moto_pid = stop(state_dir, "moto")
+    state_file(state_dir).unlink(missing_ok=True)
+    heartbeat_file(state_dir).unlink(missing_ok=True)
+    stopped = [role for role, pid in (("reconciler", reconciler_pid), ("moto server", moto_pid)) if pid is not None]
+    if not stopped and not containers and not networks:
+        say(f"localcloud '{settings.name}': already down")
+    else:
+        say(f"localcloud '{settings.name}': down; stopped {' and '.join(stopped) or 'nothing'}, "
+            f"removed {len(containers)} containers and {len(networks)} networks")
+    return 0
+
+
+def status(settings: Settings) -> int:
+    """Describe what runs from the state dir; exit 0 only if the moto server runs."""
+    state_dir = settings.state_dir
+    state = read_state(state_dir)
+    name = state.get("name", settings.name)
+    port = state.get("port", settings.port)
+    moto_pid = running_pid(state_dir, "moto")
+    reconciler_pid = running_pid(state_dir, "reconciler")
+    say(f"localcloud '{name}' (state dir {state_dir})")
+    say(f"moto server: running, pid {moto_pid}, endpoint http://{HOST}:{port}" if moto_pid else "moto server: not running")
+    if reconciler_pid:
+        say(f"reconciler: running, pid {reconciler_pid}, last pass {heartbeat_age(state_dir)}")
+    else:
+        say("reconciler: not running" + (" (api-only)" if state.get("api_only") else ""))
+    if not state.get("api_only"):
+        for facts in sorted((container_facts(c) for c in managed_containers(docker_client(), name)), key=lambda f: f["ip"]):
+            say("instance {instance_id} {region} {state} {ip} {hostname}".format(**facts))
+    return 0 if moto_pid else 1
+
+
+def build_image_command(settings: Settings) -> int:
+    """Build the base image now (e.g. in a CI cache step) rather than in the first `up`."""
+    if not ensure_image_built(settings):
+        say(f"base image {image_tag()} is up to date")
+    return 0
+
+
+def serve_command(settings: Settings) -> int:
+    """Foreground moto server; imported late because moto takes seconds to import."""
+    from .server import serve  # pylint: disable=import-outside-toplevel
+
+    configure_logging()
+    serve(settings)
+    return 0
+
+
+def reconcile_command(settings: Settings) -> int:
+    """Foreground reconcile loop."""
+    from .reconciler import Reconciler  # pylint: disable=import-outside-toplevel
+
+    configure_logging()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    Reconciler(settings, docker_client()).run_forever(heartbeat_file(settings.state_dir))
+    return 0
+
+
+def configure_logging() -> None:
+    """Timestamped lines on stderr, which `up` points at the role's log file."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def ensure_image_built(settings: Settings) -> bool:
+    """Build the base image if Docker lacks it; return whether a build happened."""
+    client = docker_client()
+    tag = image_tag()
+    if image_exists(client, tag):
+        return False
+    build_log = log_file(settings.state_dir, "image-build")
+    builder = choose_builder(client, settings.image_builder)
+    say(f"building base image {tag} with {builder} (about a minute; log {build_log})")
+    started = time.monotonic()
+    build_image(client, builder, build_log)
+    say(f"built base image {tag} in {time.monotonic() - started:.0f} s")
+    return True
+
+
+def require_same_emulator(settings: Settings, check_port: bool) -> None:
+    """Refuse to act on an emulator other than the one the settings name, rather than guess."""
+    state = read_state(settings.state_dir)
+    if not state or running_pid(settings.state_dir, "moto") is None:
+        return
+    if state.get("name") != settings.name or (check_port and state.get("port") != settings.port):
+        raise LocalcloudError(f"{settings.state_dir} runs emulator '{state.get('name')}' on port {state.get('port')}: "
+                              "use the same LOCALCLOUD_NAME and LOCALCLOUD_PORT, or another LOCALCLOUD_STATE_DIR")
+
+
+def start_moto(settings: Settings) -> None:
+    """Start the moto server detached and wait until it answers."""
+    process = spawn(settings, "moto", settings_to_argv(settings))
+    log = log_file(settings.state_dir, "moto")
+    deadline = time.monotonic() + START_TIMEOUT
+    while not endpoint_answers(settings.port):
+        if process.poll() is not None:
+            raise LocalcloudError(f"moto server exited at start ({tail(log)}): see {log}")
+        if time.monotonic() > deadline:
+            stop(settings.state_dir, "moto")
+            raise LocalcloudError(f"moto server did not answer on {settings.endpoint_url} within {START_TIMEOUT:.0f} s: see {log}")
+        time.sleep(0.2)
+
+
+def start_reconciler(settings: Settings) -> None:
+    """Start the reconciler detached and wait until it is set up (its heartbeat file appears)."""
+    heartbeat = heartbeat_file(settings.state_dir)
+    heartbeat.unlink(missing_ok=True)
+    process = spawn(settings, "reconciler", settings_to_argv(settings))
+    log = log_file(settings.state_dir, "reconciler")
+    deadline = time.monotonic() + START_TIMEOUT
+    while not heartbeat.exists():
+        if process.poll() is not None:
+            raise LocalcloudError(f"reconciler exited at start ({tail(log)}): see {log}")
+        if time.monotonic() > deadline:
+            stop(settings.state_dir, "reconciler")
+            raise LocalcloudError(f"reconciler did not start within {START_TIMEOUT:.0f} s: see {log}")
+        time.sleep(0.2)
+
+
+def endpoint_answers(port: int) -> bool:
+    """Whether a localcloud moto server answers on the port (its request counter proves it is ours)."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{COUNTS_PATH}", timeout=2) as response:
+            return "total" in json.load(response)
+    except (OSError, ValueError):
+        return False
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on the port, which our server could then not bind."""
+    try:
+        with socket.create_connection((HOST, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def heartbeat_age(state_dir: Path) -> str:
+    """How long ago the reconciler finished a pass, to spot a stuck loop."""
+    try:
+        return f"{time.time() - heartbeat_file(state_dir).stat().st_mtime:.1f} s ago"
+    except OSError:
+        return "never"

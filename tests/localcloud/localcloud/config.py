@@ -1,0 +1,156 @@
+"""Settings of one emulator, from command-line flags with environment variables as defaults."""
+
+import argparse
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOST = "127.0.0.1"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The package is only used from a checkout (pip install -e), so the recipe and the repo sit next to it.
+PROJECT_DIR = PACKAGE_DIR.parent
+REPO_ROOT = PROJECT_DIR.parent.parent
+IMAGE_BUILDERS = ("auto", "debootstrap", "dockerfile")
+
+
+class LocalcloudError(Exception):
+    """Something the user must fix; the message is one line that names the setting or resource and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that identifies and tunes one emulator; two emulators differ in name, port and state dir."""
+
+    state_dir: Path
+    port: int
+    name: str
+    regions: tuple[str, ...]
+    interval: float
+    default_user: str
+    login_users: dict[str, str] = field(default_factory=dict)
+    api_only: bool = False
+    image_builder: str = "auto"
+
+    @property
+    def endpoint_url(self) -> str:
+        """The URL every AWS client of this emulator uses."""
+        return f"http://{HOST}:{self.port}"
+
+    def login_user(self, image_id: str) -> str:
+        """The user cloud-init would create for an AMI: the per-AMI override, else the default."""
+        return self.login_users.get(image_id, self.default_user)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the flags shared by every command; each defaults to its LOCALCLOUD_* variable."""
+    env = os.environ.get
+    parser.add_argument("--state-dir", default=env("LOCALCLOUD_STATE_DIR", ""),
+                        help="pid files, logs and state (env LOCALCLOUD_STATE_DIR, default <repo>/.localcloud)")
+    parser.add_argument("--port", default=env("LOCALCLOUD_PORT", "5000"),
+                        help="port of the AWS endpoint on 127.0.0.1 (env LOCALCLOUD_PORT, default 5000)")
+    parser.add_argument("--name", default=env("LOCALCLOUD_NAME", "default"),
+                        help="label and name prefix of Docker objects (env LOCALCLOUD_NAME, default 'default')")
+    parser.add_argument("--regions", default=env("LOCALCLOUD_REGIONS", "us-west-2"),
+                        help="comma-separated regions to emulate instances in (env LOCALCLOUD_REGIONS, default us-west-2)")
+    parser.add_argument("--interval", default=env("LOCALCLOUD_INTERVAL", "1"),
+                        help="seconds between reconcile passes (env LOCALCLOUD_INTERVAL, default 1)")
+    parser.add_argument("--default-user", default=env("LOCALCLOUD_DEFAULT_USER", "ubuntu"),
+                        help="login user created in every instance (env LOCALCLOUD_DEFAULT_USER, default ubuntu)")
+    parser.add_argument("--login-users", default=env("LOCALCLOUD_LOGIN_USERS", ""),
+                        help="per-AMI login users, e.g. ami-1=ec2-user,ami-2=rocky (env LOCALCLOUD_LOGIN_USERS)")
+    parser.add_argument("--api-only", action="store_true", default=env("LOCALCLOUD_API_ONLY", "") not in ("", "0", "false"),
+                        help="run the AWS API only: no reconciler, no containers (env LOCALCLOUD_API_ONLY=1)")
+    parser.add_argument("--image-builder", default=env("LOCALCLOUD_IMAGE_BUILDER", "auto"),
+                        help="auto, debootstrap or dockerfile (env LOCALCLOUD_IMAGE_BUILDER, default auto)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Validate the parsed flags into Settings, failing on the first bad one."""
+    return Settings(
+        state_dir=parse_state_dir(args.state_dir),
+        port=parse_port(args.port),
+        name=parse_name(args.name),
+        regions=parse_regions(args.regions),
+        interval=parse_interval(args.interval),
+        default_user=parse_user(args.default_user, "LOCALCLOUD_DEFAULT_USER (--default-user)"),
+        login_users=parse_login_users(args.login_users),
+        api_only=args.api_only,
+        image_builder=parse_image_builder(args.image_builder),
+    )
+
+
+def parse_state_dir(value: str) -> Path:
+    """An explicit directory, else .localcloud in the repository (where .gitignore can cover it)."""
+    if value:
+        return Path(value).resolve()
+    if not (REPO_ROOT / "tests" / "localcloud").is_dir():
+        raise LocalcloudError(f"cannot find the repository root above {PACKAGE_DIR}: set LOCALCLOUD_STATE_DIR (--state-dir)")
+    return REPO_ROOT / ".localcloud"
+
+
+def parse_port(value: str) -> int:
+    """A TCP port number a normal user may bind."""
+    if not value.isdigit() or not 1024 <= int(value) <= 65535:
+        raise LocalcloudError(f"LOCALCLOUD_PORT (--port) must be a number from 1024 to 65535, not {value!r}")
+    return int(value)
+
+
+def parse_name(value: str) -> str:
+    """A name that is valid inside Docker object names and labels."""
+    if not value or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in value) or not value[0].isalnum():
+        raise LocalcloudError(f"LOCALCLOUD_NAME (--name) must be letters, digits, '-', '_' or '.', starting with a letter or digit, not {value!r}")
+    return value
+
+
+def parse_regions(value: str) -> tuple[str, ...]:
+    """At least one region name."""
+    regions = tuple(r.strip() for r in value.split(",") if r.strip())
+    if not regions:
+        raise LocalcloudError("LOCALCLOUD_REGIONS (--regions) must list at least one region, e.g. us-west-2")
+    return regions
+
+
+def parse_interval(value: str) -> float:
+    """A positive number of seconds."""
+    try:
+        interval = float(value)
+    except ValueError:
+        interval = 0.0
+    if interval <= 0:
+        raise LocalcloudError(f"LOCALCLOUD_INTERVAL (--interval) must be a positive number of seconds, not {value!r}")
+    return interval
+
+
+def parse_user(value: str, setting: str) -> str:
+    """A plausible Unix user name (useradd rejects worse ones later, with a less clear message)."""
+    if not value or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in value) or value[0] in "-.":
+        raise LocalcloudError(f"{setting} must be a Unix user name such as ubuntu, not {value!r}")
+    return value
+
+
+def parse_login_users(value: str) -> dict[str, str]:
+    """Parse 'ami-123=ec2-user,ami-456=rocky' into {ami: user}."""
+    users = {}
+    for item in (i.strip() for i in value.split(",") if i.strip()):
+        image_id, sep, user = item.partition("=")
+        if not sep or not image_id.strip():
+            raise LocalcloudError(f"LOCALCLOUD_LOGIN_USERS (--login-users) items must look like ami-123=ec2-user, not {item!r}")
+        users[image_id.strip()] = parse_user(user.strip(), "LOCALCLOUD_LOGIN_USERS (--login-users)")
+    return users
+
+
+def parse_image_builder(value: str) -> str:
+    """One of the known builders."""
+    if value not in IMAGE_BUILDERS:
+        raise LocalcloudError(f"LOCALCLOUD_IMAGE_BUILDER (--image-builder) must be one of {', '.join(IMAGE_BUILDERS)}, not {value!r}")
+    return value
+
+
+def settings_to_argv(settings: Settings) -> list[str]:
+    """Flags that give a child process exactly these settings, whatever its environment says."""
+    argv = ["--state-dir", str(settings.state_dir), "--port", str(settings.port), "--name", settings.name,
+            "--regions", ",".join(settings.regions), "--interval", str(settings.interval),
+            "--default-user", settings.default_user,
+            "--login-users", ",".join(f"{image_id}={user}" for image_id, user in settings.login_users.items()),
+            "--image-builder", settings.image_builder]
+    return argv + ["--api-only"] if settings.api_only else argv

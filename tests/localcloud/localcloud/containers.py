@@ -1,0 +1,127 @@
+"""The Docker side: one network per subnet and one container per instance, all labelled with the emulator's name.
+
+Every lookup filters on the label, so nothing created by someone else is ever changed or removed.
+"""
+
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.models.containers import Container
+from docker.models.networks import Network
+from docker.types import IPAMConfig, IPAMPool
+
+from .config import LocalcloudError
+from .instances import Instance
+
+LABEL = "ec2mpi.localcloud"
+INSTANCE_LABEL = "ec2mpi.localcloud.instance-id"
+REGION_LABEL = "ec2mpi.localcloud.region"
+SUBNET_LABEL = "ec2mpi.localcloud.subnet-id"
+VPC_LABEL = "ec2mpi.localcloud.vpc-id"
+STOP_TIMEOUT = 5
+# docker-py raises the former for API answers and lets the latter through when the engine itself is gone.
+DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
+
+
+class PlacementError(Exception):
+    """An instance cannot get its container; the message names the instance or subnet and the fix."""
+
+
+def docker_client() -> docker.DockerClient:
+    """A client of the local engine, or one clear line if none answers."""
+    try:
+        client = docker.from_env(timeout=60)
+        client.ping()
+    except DOCKER_ERRORS as error:
+        raise LocalcloudError(f"no Docker engine answers ({error}): start dockerd or point DOCKER_HOST at one") from error
+    return client
+
+
+def container_name(name: str, instance_id: str) -> str:
+    """Docker name of an instance's container."""
+    return f"localcloud-{name}-{instance_id}"
+
+
+def network_name(name: str, subnet_id: str) -> str:
+    """Docker name of a subnet's network."""
+    return f"localcloud-{name}-{subnet_id}"
+
+
+def managed_containers(client: docker.DockerClient, name: str) -> list[Container]:
+    """Every container of this emulator, in any state."""
+    return client.containers.list(all=True, filters={"label": f"{LABEL}={name}"})
+
+
+def managed_networks(client: docker.DockerClient, name: str) -> list[Network]:
+    """Every network of this emulator."""
+    return client.networks.list(filters={"label": f"{LABEL}={name}"})
+
+
+def ensure_network(client: docker.DockerClient, name: str, instance: Instance) -> str:
+    """Create the subnet's network with the subnet's CIDR unless it exists; return its name."""
+    wanted = network_name(name, instance.subnet_id)
+    if any(network.name == wanted for network in managed_networks(client, name)):
+        return wanted
+    labels = {LABEL: name, SUBNET_LABEL: instance.subnet_id, VPC_LABEL: instance.vpc_id}
+    try:
+        client.networks.create(wanted, driver="bridge", labels=labels, ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=instance.cidr)]))
+    except docker.errors.APIError as error:
+        raise PlacementError(
+            f"subnet {instance.subnet_id} ({instance.cidr}, {instance.vpc_id}) gets no Docker network, so instance {instance.instance_id} "
+            f"has no container: {error.explanation}. Docker networks cannot overlap: give this subnet a CIDR no other running "
+            "VPC subnet or Docker network uses") from error
+    return wanted
+
+
+def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str) -> Container:
+    """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname."""
+    network = ensure_network(client, name, instance)
+    labels = {LABEL: name, INSTANCE_LABEL: instance.instance_id, REGION_LABEL: instance.region, SUBNET_LABEL: instance.subnet_id}
+    # What cloud-init reads from the instance metadata on EC2; localcloud-init in the image consumes it.
+    environment = {"LOCALCLOUD_LOGIN_USER": instance.login_user, "LOCALCLOUD_AUTHORIZED_KEY": instance.public_key}
+    try:
+        return client.containers.create(
+            image, name=container_name(name, instance.instance_id), hostname=instance.hostname, labels=labels,
+            environment=environment, network=network,
+            networking_config={network: client.api.create_endpoint_config(ipv4_address=instance.private_ip)})
+    except docker.errors.APIError as error:
+        raise PlacementError(f"instance {instance.instance_id} ({instance.private_ip}) gets no container: {error.explanation}") from error
+
+
+def stop_container(container: Container) -> None:
+    """Stop like an instance stop: sshd gets SIGTERM and a few seconds before it is killed."""
+    container.stop(timeout=STOP_TIMEOUT)
+
+
+def container_facts(container: Container) -> dict[str, Any]:
+    """Instance id, Docker state, static IP and hostname of a managed container, for status output."""
+    networks = container.attrs.get("NetworkSettings", {}).get("Networks", {}) or {}
+    ips = [(n.get("IPAMConfig") or {}).get("IPv4Address", "") or n.get("IPAddress", "") for n in networks.values()]
+    return {
+        "instance_id": container.labels.get(INSTANCE_LABEL, "?"),
+        "region": container.labels.get(REGION_LABEL, "?"),
+        "state": container.status,
+        "ip": next((ip for ip in ips if ip), "-"),
+        "hostname": container.attrs.get("Config", {}).get("Hostname", "-"),
+    }
+
+
+def unused_networks(client: docker.DockerClient, name: str) -> list[Network]:
+    """This emulator's networks that none of its containers uses any more (a stopped container still does)."""
+    used = {container.labels.get(SUBNET_LABEL) for container in managed_containers(client, name)}
+    return [network for network in managed_networks(client, name) if network.attrs.get("Labels", {}).get(SUBNET_LABEL) not in used]
+
+
+def remove_everything(client: docker.DockerClient, name: str) -> tuple[list[str], list[str]]:
+    """Remove every container, then every network, labelled with this emulator's name."""
+    containers = []
+    for container in managed_containers(client, name):
+        container.remove(force=True)
+        containers.append(container.name)
+    networks = []
+    for network in managed_networks(client, name):
+        network.remove()
+        networks.append(network.name)
+    return containers, networks

@@ -1,0 +1,126 @@
+"""The base image of every emulated instance: built once per recipe, then reused from Docker's cache."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+import docker
+import docker.errors
+
+from .config import PROJECT_DIR, LocalcloudError
+from .mirror import SUITE, debian_mirror
+
+RECIPE_DIR = PROJECT_DIR / "image"
+REPOSITORY = "ec2mpi-localcloud-base"
+RECIPE_LABEL = "ec2mpi.localcloud.recipe"
+INIT_COMMAND = "/usr/local/sbin/localcloud-init"
+DOCKERFILE_BASE = "debian:bookworm"
+# Where configure-rootfs finds the recipe inside the debootstrapped tree, during the build only.
+RECIPE_IN_ROOTFS = "tmp/localcloud-recipe"
+
+
+def recipe_files() -> list[Path]:
+    """Every file that shapes the image; all of them feed the tag."""
+    if not RECIPE_DIR.is_dir():
+        raise LocalcloudError(f"image recipe {RECIPE_DIR} is missing: install the package from a checkout with pip install -e tests/localcloud")
+    return sorted(p for p in RECIPE_DIR.iterdir() if p.is_file())
+
+
+def recipe_hash() -> str:
+    """A short hash of the recipe, so an edited recipe gets a new tag and a fresh build."""
+    digest = hashlib.sha256()
+    for path in recipe_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def image_tag() -> str:
+    """The tag the current recipe builds."""
+    return f"{REPOSITORY}:{recipe_hash()}"
+
+
+def image_exists(client: docker.DockerClient, tag: str) -> bool:
+    """Whether Docker already holds the image."""
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def packages() -> list[str]:
+    """The package names in packages.txt, comments and blank lines dropped."""
+    lines = (line.split("#", 1)[0].strip() for line in (RECIPE_DIR / "packages.txt").read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def choose_builder(client: docker.DockerClient, requested: str) -> str:
+    """auto means debootstrap unless debian:bookworm is already local (no registry is assumed)."""
+    if requested != "auto":
+        return requested
+    return "dockerfile" if image_exists(client, DOCKERFILE_BASE) else "debootstrap"
+
+
+def build_image(client: docker.DockerClient, builder: str, log_path: Path) -> str:
+    """Build the current recipe's image with a resolved builder (see choose_builder); its output goes to log_path."""
+    tag = image_tag()
+    mirror = debian_mirror()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:
+        if builder == "dockerfile":
+            build_with_dockerfile(client, tag, mirror, log)
+        else:
+            build_with_debootstrap(client, tag, mirror, log)
+    return tag
+
+
+def build_with_dockerfile(client: docker.DockerClient, tag: str, mirror: str, log: TextIO) -> None:
+    """docker build of image/Dockerfile, for machines that can pull debian:bookworm."""
+    try:
+        output = client.images.build(path=str(RECIPE_DIR), tag=tag, buildargs={"DEBIAN_MIRROR": mirror},
+                                     labels={RECIPE_LABEL: recipe_hash()}, rm=True)[1]
+    except docker.errors.BuildError as error:
+        for chunk in error.build_log:
+            log.write(chunk.get("stream", "") or chunk.get("error", ""))
+        raise LocalcloudError(f"docker build of {RECIPE_DIR / 'Dockerfile'} failed (see {log.name}): "
+                              "fix the recipe or set LOCALCLOUD_IMAGE_BUILDER=debootstrap") from error
+    for chunk in output:
+        log.write(chunk.get("stream", ""))
+
+
+def build_with_debootstrap(client: docker.DockerClient, tag: str, mirror: str, log: TextIO) -> None:
+    """debootstrap a root filesystem, run the recipe in it, docker import it: needs no registry."""
+    if shutil.which("debootstrap") is None or os.geteuid() != 0:
+        raise LocalcloudError("building the base image needs root and debootstrap: run as root with debootstrap installed, "
+                              "or set LOCALCLOUD_IMAGE_BUILDER=dockerfile where debian:bookworm can be pulled")
+    with tempfile.TemporaryDirectory(prefix="localcloud-rootfs-") as workdir:
+        rootfs = Path(workdir) / "rootfs"
+        run_logged(["debootstrap", "--variant=minbase", f"--include={','.join(packages())}", SUITE, str(rootfs), mirror], log)
+        recipe = rootfs / RECIPE_IN_ROOTFS
+        shutil.copytree(RECIPE_DIR, recipe)
+        run_logged(["chroot", str(rootfs), f"/{RECIPE_IN_ROOTFS}/configure-rootfs", mirror], log)
+        shutil.rmtree(recipe)
+        tarball = Path(workdir) / "rootfs.tar"
+        run_logged(["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(tarball), "."], log)
+        repository, version = tag.split(":", 1)
+        client.api.import_image(src=str(tarball), repository=repository, tag=version, changes=[
+            "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            f'CMD ["{INIT_COMMAND}"]',
+            f"LABEL {RECIPE_LABEL}={recipe_hash()}",
+        ])
+    if not image_exists(client, tag):
+        raise LocalcloudError(f"docker import did not create {tag} (see {log.name}): check that the Docker engine accepts imports")
+
+
+def run_logged(command: list[str], log: TextIO) -> None:
+    """Run one build step with its output in the build log; a failure names the step and the log."""
+    log.write(f"$ {' '.join(command)}\n")
+    log.flush()
+    result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0:
+        raise LocalcloudError(f"image build step {command[0]} failed with exit code {result.returncode} (see {log.name}): "
+                              "check LOCALCLOUD_DEBIAN_MIRROR and the network, then run localcloud build-image")

@@ -1,0 +1,150 @@
+"""The loop that makes Docker match EC2: every interval, read each watched region and fix the containers.
+
+It reads EC2 only through the public API of the emulator's endpoint, like any other client, so what it
+shows is what moto really reports. One failing instance, region or Docker call never ends the loop.
+"""
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import docker
+from botocore.exceptions import BotoCoreError, ClientError
+from docker.models.containers import Container
+from docker.models.networks import Network
+
+from .config import LocalcloudError, Settings
+from .containers import (DOCKER_ERRORS, INSTANCE_LABEL, REGION_LABEL, PlacementError, create_container, managed_containers, stop_container,
+                         unused_networks)
+from .image import image_exists, image_tag
+from .instances import Instance, UnplaceableInstance, describe_region, ec2_client, is_alive, to_instance
+
+LOG = logging.getLogger(__name__)
+
+
+class Reconciler:
+    """Holds the clients and what was last logged, so a lasting problem is logged once, not every second."""
+
+    def __init__(self, settings: Settings, client: docker.DockerClient) -> None:
+        self.settings = settings
+        self.docker = client
+        self.image = image_tag()
+        if not image_exists(client, self.image):
+            raise LocalcloudError(f"base image {self.image} is missing: run localcloud build-image (or localcloud up, which builds it)")
+        self.ec2 = {region: ec2_client(settings, region) for region in settings.regions}
+        self.problems: dict[str, str] = {}
+
+    def run_forever(self, heartbeat: Path) -> None:
+        """Reconcile every interval; the heartbeat file's mtime tells `up` and `status` that passes happen."""
+        heartbeat.touch()
+        LOG.info("reconciling regions %s of %s into Docker every %s s", ",".join(self.settings.regions),
+                 self.settings.endpoint_url, self.settings.interval)
+        while True:
+            started = time.monotonic()
+            self.reconcile_once()
+            heartbeat.touch()
+            time.sleep(max(0.0, self.settings.interval - (time.monotonic() - started)))
+
+    def reconcile_once(self) -> None:
+        """One pass: read every region, then remove, stop and start containers in that order."""
+        wanted: dict[str, list[Instance]] = {}
+        alive: dict[str, set[str]] = {}
+        for region, client in self.ec2.items():
+            try:
+                alive[region], wanted[region] = self.read_region(region, client)
+            except (BotoCoreError, ClientError) as error:
+                # Leave this region's containers alone: an unreachable moto is not an empty one.
+                self.report(f"region {region}", f"cannot read EC2 region {region} at {self.settings.endpoint_url}: {error}; retrying")
+                continue
+            self.resolve(f"region {region}")
+        try:
+            self.apply(alive, wanted)
+            self.resolve("docker")
+        except DOCKER_ERRORS as error:
+            self.report("docker", f"Docker engine failed during a pass: {error}; retrying")
+
+    def read_region(self, region: str, client: Any) -> tuple[set[str], list[Instance]]:
+        """Ids of instances that keep a container, and the placeable ones among them."""
+        raw_instances, keys, subnets = describe_region(client)
+        alive = {raw["InstanceId"] for raw in raw_instances if is_alive(raw)}
+        instances = []
+        for raw in raw_instances:
+            if raw["InstanceId"] not in alive:
+                continue
+            try:
+                instances.append(to_instance(raw, region, keys, subnets, self.settings))
+            except UnplaceableInstance as error:
+                self.report(raw["InstanceId"], str(error))
+        return alive, instances
+
+    def apply(self, alive: dict[str, set[str]], wanted: dict[str, list[Instance]]) -> None:
+        """Removals first, so that the networks and IPs they free are there for the creations."""
+        containers = {c.labels.get(INSTANCE_LABEL, ""): c for c in managed_containers(self.docker, self.settings.name)}
+        for instance_id, container in list(containers.items()):
+            region = container.labels.get(REGION_LABEL, "")
+            if region in alive and instance_id not in alive[region] and self.remove_container(instance_id, container):
+                del containers[instance_id]
+        for network in unused_networks(self.docker, self.settings.name):
+            self.remove_network(network)
+        for instances in wanted.values():
+            for instance in instances:
+                self.apply_instance(instance, containers.get(instance.instance_id))
+
+    def remove_container(self, instance_id: str, container: Container) -> bool:
+        """Remove the container of a terminated or vanished instance; return whether it is gone."""
+        try:
+            container.remove(force=True)
+        except DOCKER_ERRORS as error:
+            self.report(instance_id, f"cannot remove container {container.name} of instance {instance_id}: {error}")
+            return False
+        LOG.info("removed container %s: instance %s is terminated or gone", container.name, instance_id)
+        self.resolve(instance_id)
+        return True
+
+    def remove_network(self, network: Network) -> None:
+        """Remove a subnet network no instance uses any more."""
+        try:
+            network.remove()
+        except DOCKER_ERRORS as error:
+            self.report(network.name, f"cannot remove network {network.name}: {error}")
+            return
+        LOG.info("removed network %s: no instance uses its subnet any more", network.name)
+        self.resolve(network.name)
+
+    def apply_instance(self, instance: Instance, container: Container | None) -> None:
+        """Bring one instance's container to the state EC2 reports; a failure is logged, not raised."""
+        try:
+            if instance.should_run:
+                self.ensure_running(instance, container)
+            elif container is not None and container.status == "running":
+                stop_container(container)
+                LOG.info("stopped container %s: instance %s is %s", container.name, instance.instance_id, instance.state)
+        except (PlacementError, *DOCKER_ERRORS) as error:
+            self.report(instance.instance_id, str(error))
+            return
+        self.resolve(instance.instance_id)
+
+    def ensure_running(self, instance: Instance, container: Container | None) -> None:
+        """Create the container if the instance has none; start it unless it runs."""
+        if container is None:
+            if instance.key_name and not instance.public_key:
+                LOG.warning("instance %s names key pair %s, which DescribeKeyPairs does not return: no authorized key",
+                            instance.instance_id, instance.key_name)
+            container = create_container(self.docker, self.settings.name, instance, self.image)
+            LOG.info("created container %s for instance %s (%s, %s)", container.name, instance.instance_id,
+                     instance.private_ip, instance.hostname)
+        if container.status != "running":
+            container.start()
+            LOG.info("started container %s: instance %s is %s", container.name, instance.instance_id, instance.state)
+
+    def report(self, key: str, message: str) -> None:
+        """Log a problem when it first appears or changes."""
+        if self.problems.get(key) != message:
+            LOG.error("%s", message)
+            self.problems[key] = message
+
+    def resolve(self, key: str) -> None:
+        """Forget a problem that went away, saying so once."""
+        if self.problems.pop(key, None) is not None:
+            LOG.info("%s: fine again", key)

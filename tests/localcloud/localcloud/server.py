@@ -1,0 +1,47 @@
+"""moto server in this process, behind the request counter, on 127.0.0.1 only."""
+
+import logging
+import os
+
+from flask import Flask, Response
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from .config import HOST, Settings
+from .counter import RequestCounter
+
+
+# EC2's error document, so that clients see an API error with a code, not an HTML page.
+NOT_IMPLEMENTED_BODY = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    "<Response><Errors><Error><Code>NotImplemented</Code><Message>{message}</Message></Error></Errors>"
+    "<RequestID>localcloud</RequestID></Response>"
+)
+
+
+def answer_not_implemented(error: NotImplementedError) -> Response:
+    """moto's missing actions (DescribePlacementGroups, for one) become a 501 NotImplemented API error.
+
+    Flask would otherwise answer an HTML 500, which clients retry as a server fault and cannot tell
+    apart from a real one; a distinct code lets a playbook tolerate exactly this gap and nothing else.
+    """
+    return Response(NOT_IMPLEMENTED_BODY.format(message=error), status=501, content_type="text/xml")
+
+
+def create_app(service: str) -> Flask:
+    """moto's per-service app, with unimplemented actions answered as API errors."""
+    app = create_backend_app(service)
+    app.register_error_handler(NotImplementedError, answer_not_implemented)
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Answer AWS API calls until killed; the state lives in memory and dies with the process."""
+    # One log line per request would grow the log by megabytes in a benchmark; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # URLs moto puts in responses (SQS queue URLs, for one) must name this port, as `moto_server` arranges too.
+    os.environ["MOTO_PORT"] = str(settings.port)
+    app = RequestCounter(DomainDispatcherApplication(create_app))
+    server = make_server(HOST, settings.port, app, threaded=True, request_handler=MotoRequestHandler)
+    logging.getLogger(__name__).info("moto server answering on %s", settings.endpoint_url)
+    server.serve_forever()

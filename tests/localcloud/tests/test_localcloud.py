@@ -1,0 +1,238 @@
+"""Acceptance tests of the local EC2 emulator: a real moto server, real containers, real ssh.
+
+The lifecycle tests share one cluster and run in file order: launch, ssh, stop/start, terminate.
+"""
+
+import ipaddress
+import json
+import socket
+import subprocess
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from localcloud_harness import Emulator, wait_for
+
+INSTANCE_TYPE = "p2.xlarge"
+
+
+@dataclass
+class Cluster:
+    """Three instances in 10.0.1.0/24, launched with an imported ed25519 key pair."""
+
+    emulator: Emulator
+    subnet_id: str
+    key: Path
+    known_hosts: Path
+    instances: dict[str, dict[str, Any]]
+
+
+def container_ip(container: Any) -> str:
+    """The static IP the reconciler gave the container (kept while it is stopped)."""
+    networks = container.attrs["NetworkSettings"]["Networks"]
+    return next(iter(networks.values()))["IPAMConfig"]["IPv4Address"]
+
+
+def containers_by_instance(emulator: Emulator) -> dict[str, Any]:
+    """The emulator's containers keyed by the instance id on their label."""
+    return {c.labels["ec2mpi.localcloud.instance-id"]: c for c in emulator.containers()}
+
+
+def ssh(cluster: Cluster, ip: str, command: str = "hostname") -> subprocess.CompletedProcess:
+    """ssh as the default login user with the key pair's private key, as Ansible would."""
+    return subprocess.run(
+        ["ssh", "-F", "/dev/null", "-i", str(cluster.key), "-o", f"UserKnownHostsFile={cluster.known_hosts}",
+         "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+         "-o", "ConnectTimeout=5", f"ubuntu@{ip}", command],
+        capture_output=True, text=True, timeout=30, check=False)
+
+
+def ssh_when_up(cluster: Cluster, ip: str) -> subprocess.CompletedProcess:
+    """ssh once sshd answers (a fresh container needs a moment for its host keys)."""
+    return wait_for(lambda: (result := ssh(cluster, ip)).returncode == 0 and result, timeout=30) or ssh(cluster, ip)
+
+
+def counts(emulator: Emulator, reset: bool = False) -> dict[str, Any]:
+    """The request counter's document (POST also resets it)."""
+    path = "/_localcloud/requests/reset" if reset else "/_localcloud/requests"
+    request = urllib.request.Request(emulator.endpoint_url + path, method="POST" if reset else "GET")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def launch_in_new_vpc(ec2: Any, image_id: str, subnet_cidr: str) -> tuple[str, str]:
+    """One instance in a subnet of a new VPC (the /16 around the subnet); return (instance id, subnet id)."""
+    vpc_cidr = ipaddress.ip_network(subnet_cidr).supernet(new_prefix=16)
+    vpc_id = ec2.create_vpc(CidrBlock=str(vpc_cidr))["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
+    instance = ec2.run_instances(ImageId=image_id, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1, SubnetId=subnet_id)
+    return instance["Instances"][0]["InstanceId"], subnet_id
+
+
+def port_answers(port: int) -> bool:
+    """Whether anything accepts connections on the port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def any_image_id(ec2: Any) -> str:
+    """Any AMI moto knows: AMIs are not emulated, every instance runs the same container image."""
+    return ec2.describe_images()["Images"][0]["ImageId"]
+
+
+@pytest.fixture(scope="module")
+def image_id(emulator: Emulator) -> str:
+    """One AMI id for the module (DescribeImages lists over a thousand, so it is asked once)."""
+    return any_image_id(emulator.client("ec2"))
+
+
+@pytest.fixture(scope="module")
+def cluster(emulator: Emulator, image_id: str, tmp_path_factory: pytest.TempPathFactory) -> Cluster:
+    """VPC 10.0.0.0/16, subnet 10.0.1.0/24, an imported ed25519 key and three p2.xlarge instances."""
+    ec2 = emulator.client("ec2")
+    keys = tmp_path_factory.mktemp("keys")
+    key = keys / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "localcloud-test", "-f", str(key)], check=True)
+    ec2.import_key_pair(KeyName="localcloud-test", PublicKeyMaterial=key.with_suffix(".pub").read_bytes())
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    reservation = ec2.run_instances(ImageId=image_id, InstanceType=INSTANCE_TYPE, MinCount=3, MaxCount=3,
+                                    SubnetId=subnet_id, KeyName="localcloud-test")
+    instances = {i["InstanceId"]: i for i in reservation["Instances"]}
+    return Cluster(emulator, subnet_id, key, keys / "known_hosts", instances)
+
+
+def test_up_is_idempotent(emulator: Emulator) -> None:
+    """A second `up` changes nothing and says so (Molecule's create step relies on the wording)."""
+    result = emulator.localcloud("up")
+    assert result.returncode == 0, result.stderr
+    assert "already up" in result.stdout
+
+
+def test_request_counter_counts_per_service_and_action_and_resets(emulator: Emulator) -> None:
+    """Query APIs count by Action, JSON APIs by X-Amz-Target; the reconciler's polling is kept apart."""
+    counts(emulator, reset=True)
+    ec2 = emulator.client("ec2")
+    ec2.describe_vpcs()
+    ec2.describe_vpcs()
+    ec2.describe_regions()
+    emulator.client("sts").get_caller_identity()
+    emulator.client("dynamodb").list_tables()
+    document = wait_for(lambda: (d := counts(emulator))["reconciler"].get("ec2", {}).get("DescribeInstances") and d, timeout=10)
+    assert document["clients"] == {
+        "ec2": {"DescribeVpcs": 2, "DescribeRegions": 1},
+        "sts": {"GetCallerIdentity": 1},
+        "dynamodb": {"ListTables": 1},
+    }
+    assert document["total"] == 5
+    assert {"DescribeInstances", "DescribeKeyPairs", "DescribeSubnets"} <= set(document["reconciler"]["ec2"])
+
+    before_reset = counts(emulator, reset=True)
+    assert before_reset["clients"] == document["clients"]
+    after_reset = counts(emulator)
+    assert after_reset["clients"] == {}
+    assert after_reset["total"] == 0
+
+
+def test_each_instance_becomes_a_container_at_its_private_ip(cluster: Cluster) -> None:
+    """Exactly the three instances, each at the PrivateIpAddress moto reports, within 30 s."""
+    ips = sorted(i["PrivateIpAddress"] for i in cluster.instances.values())
+    running = wait_for(lambda: sorted(container_ip(c) for c in cluster.emulator.containers() if c.status == "running") == ips)
+    assert running, f"containers {[(c.name, c.status) for c in cluster.emulator.containers()]} do not match instances at {ips}"
+    assert len(set(ips)) == 3
+    assert set(containers_by_instance(cluster.emulator)) == set(cluster.instances)
+
+
+def test_ssh_with_the_key_pair_prints_the_aws_hostname(cluster: Cluster) -> None:
+    """The imported key logs in as ubuntu on every instance, whose hostname is the short private DNS name."""
+    for instance in cluster.instances.values():
+        result = ssh_when_up(cluster, instance["PrivateIpAddress"])
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == instance["PrivateDnsName"].split(".")[0]
+        assert result.stdout.strip() == "ip-" + instance["PrivateIpAddress"].replace(".", "-")
+
+
+def test_stop_and_start_keep_the_container_and_its_ip(cluster: Cluster) -> None:
+    """StopInstances stops the container; StartInstances starts the same one, same IP, ssh works again."""
+    ec2 = cluster.emulator.client("ec2")
+    instance_id, instance = next(iter(cluster.instances.items()))
+    container_id = containers_by_instance(cluster.emulator)[instance_id].id
+
+    ec2.stop_instances(InstanceIds=[instance_id])
+    stopped = wait_for(lambda: containers_by_instance(cluster.emulator)[instance_id].status == "exited")
+    assert stopped, f"container of stopped {instance_id} is {containers_by_instance(cluster.emulator)[instance_id].status}"
+
+    ec2.start_instances(InstanceIds=[instance_id])
+    assert wait_for(lambda: containers_by_instance(cluster.emulator)[instance_id].status == "running")
+    container = containers_by_instance(cluster.emulator)[instance_id]
+    assert container.id == container_id
+    assert container_ip(container) == instance["PrivateIpAddress"]
+    result = ssh_when_up(cluster, instance["PrivateIpAddress"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == instance["PrivateDnsName"].split(".")[0]
+
+
+def test_terminate_removes_the_containers_and_the_subnet_network(cluster: Cluster) -> None:
+    """TerminateInstances removes each container; the subnet's network goes with the last one."""
+    ec2 = cluster.emulator.client("ec2")
+    first, *others = cluster.instances
+    ec2.terminate_instances(InstanceIds=[first])
+    assert wait_for(lambda: first not in containers_by_instance(cluster.emulator))
+    assert set(containers_by_instance(cluster.emulator)) == set(others)
+
+    ec2.terminate_instances(InstanceIds=others)
+    assert wait_for(lambda: not cluster.emulator.containers() and not cluster.emulator.networks())
+
+
+def test_overlapping_subnets_fail_loudly_instead_of_sharing_a_network(emulator: Emulator, image_id: str) -> None:
+    """Two VPCs with the same subnet CIDR: one instance gets a container, the other's subnet is named in the log."""
+    ec2 = emulator.client("ec2")
+    launched = dict([launch_in_new_vpc(ec2, image_id, "10.7.1.0/24"), launch_in_new_vpc(ec2, image_id, "10.7.1.0/24")])
+    try:
+        placed = wait_for(lambda: set(containers_by_instance(emulator)) & set(launched))
+        assert len(placed) == 1
+        loser_subnet = launched[next(iter(set(launched) - placed))]
+        assert wait_for(lambda: loser_subnet in emulator.reconciler_log.read_text(encoding="utf-8"), timeout=10)
+        assert set(containers_by_instance(emulator)) & set(launched) == placed
+    finally:
+        ec2.terminate_instances(InstanceIds=list(launched))
+        wait_for(lambda: not emulator.containers() and not emulator.networks())
+
+
+def test_instance_without_subnet_is_logged_not_misplaced(emulator: Emulator, image_id: str) -> None:
+    """moto gives such instances an IP outside their default subnet: no container, a log line naming the instance."""
+    ec2 = emulator.client("ec2")
+    instance = ec2.run_instances(ImageId=image_id, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1)["Instances"][0]
+    try:
+        assert wait_for(lambda: instance["InstanceId"] in emulator.reconciler_log.read_text(encoding="utf-8"), timeout=10)
+        assert instance["InstanceId"] not in containers_by_instance(emulator)
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+
+
+def test_down_removes_every_container_and_network_and_closes_the_port(throwaway_emulator: Emulator) -> None:
+    """After `down` nothing labelled with the emulator's name is left, running or stopped, and the port is closed."""
+    emulator = throwaway_emulator
+    ec2 = emulator.client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    reservation = ec2.run_instances(ImageId=any_image_id(ec2), InstanceType=INSTANCE_TYPE, MinCount=2, MaxCount=2, SubnetId=subnet_id)
+    ids = [i["InstanceId"] for i in reservation["Instances"]]
+    assert wait_for(lambda: len([c for c in emulator.containers() if c.status == "running"]) == 2)
+    ec2.stop_instances(InstanceIds=ids[:1])
+    assert wait_for(lambda: sorted(c.status for c in emulator.containers()) == ["exited", "running"])
+    assert emulator.networks()
+
+    result = emulator.localcloud("down")
+    assert result.returncode == 0, result.stderr
+    assert emulator.containers() == []
+    assert emulator.networks() == []
+    assert not port_answers(emulator.port)
+    again = emulator.localcloud("down")
+    assert again.returncode == 0, again.stderr
+    assert "already down" in again.stdout

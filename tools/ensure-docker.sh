@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers. Starts dockerd itself when none does (CI machines and
+# containers without systemd), recording its pid so `tools/stop-docker.sh` stops only an
+# engine that this project started.
+set -euo pipefail
+
+state_dir="${LOCALCLOUD_STATE_DIR:-$(cd "$(dirname "$0")/.." && pwd)/.localcloud}"
+docker info >/dev/null 2>&1 && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "no Docker engine answers; start one (sudo systemctl start docker) or add yourself to the docker group" >&2
+  exit 1
+fi
+mkdir -p "$state_dir"
+echo "starting dockerd (log: $state_dir/dockerd.log)"
+setsid dockerd >"$state_dir/dockerd.log" 2>&1 < /dev/null &
+echo $! >"$state_dir/dockerd.pid"
+for _ in $(seq 60); do
+  docker info >/dev/null 2>&1 && exit 0
+  sleep 1
+done
+echo "dockerd did not answer within 60 s; see $state_dir/dockerd.log" >&2
+exit 1
