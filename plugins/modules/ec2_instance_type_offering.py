@@ -1,0 +1,290 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ec2_instance_type_offering
+version_added: 0.1.0
+short_description: Resolve the instance type a cluster uses in a region, falling back when it is not offered
+description:
+  - Finds the first of O(instance_type) and O(fallbacks) that the region (or O(availability_zone)) offers,
+    and describes it (vCPUs, cores, memory, GPUs, EFA, placement group strategies).
+  - Falling back emits a warning. When no candidate is offered the module fails with the GPU instance
+    types the region does offer.
+  - AWS no longer describes the retired P2 family; for it (and P3) facts come from a built-in table of
+    AWS's published specifications, and RV(instance_type_info.facts_source) says so.
+  - Read-only; never changes anything. Check mode returns the same result.
+author:
+  - ec2mpi developers (@ec2mpi)
+options:
+  instance_type:
+    description:
+      - The instance type wanted, for example V(p2.xlarge).
+    required: true
+    type: str
+  fallbacks:
+    description:
+      - Instance types to try in order when O(instance_type) is not offered.
+      - Empty means fail instead of falling back.
+      - The playbooks set this from the variable C(instance_type_fallbacks).
+    type: list
+    elements: str
+    default: []
+  availability_zone:
+    description:
+      - Only consider offerings in this availability zone.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Resolve the cluster's instance type, falling back from the retired P2 family
+  ec2mpi.cluster.ec2_instance_type_offering:
+    region: us-west-2
+    instance_type: p2.xlarge
+    fallbacks: [g4dn.xlarge, g5.xlarge]
+  register: offering
+
+- name: Require an instance type in one availability zone (fails if it is not offered there)
+  ec2mpi.cluster.ec2_instance_type_offering:
+    region: us-west-2
+    instance_type: g4dn.12xlarge
+    availability_zone: us-west-2b
+
+- name: Use what was resolved
+  ansible.builtin.debug:
+    msg: "{{ offering.instance_type }} in {{ offering.availability_zones | join(', ') }}: {{ offering.instance_type_info.gpu_count }} GPU(s)"
+"""
+
+RETURN = r"""
+instance_type:
+  description: The resolved instance type, the first candidate offered.
+  returned: success
+  type: str
+  sample: g4dn.xlarge
+requested_instance_type:
+  description: The value of O(instance_type).
+  returned: success
+  type: str
+  sample: p2.xlarge
+fell_back:
+  description: Whether the resolved type is one of O(fallbacks) rather than O(instance_type).
+  returned: success
+  type: bool
+  sample: true
+availability_zones:
+  description: The availability zones that offer the resolved type (only O(availability_zone) when set), sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [us-west-2a, us-west-2b, us-west-2c]
+skipped:
+  description: The candidates passed over, in order, and why.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{instance_type: p2.xlarge, reason: not offered in us-west-2}]
+  contains:
+    instance_type:
+      description: The candidate.
+      returned: always
+      type: str
+      sample: p2.xlarge
+    reason:
+      description: Why it was passed over.
+      returned: always
+      type: str
+      sample: not offered in us-west-2
+instance_type_info:
+  description: Facts about the resolved type.
+  returned: success
+  type: dict
+  contains:
+    vcpus:
+      description: Default number of vCPUs.
+      returned: always
+      type: int
+      sample: 4
+    cores:
+      description: Default number of physical cores.
+      returned: always
+      type: int
+      sample: 2
+    threads_per_core:
+      description: Default number of threads per core.
+      returned: always
+      type: int
+      sample: 2
+    memory_mib:
+      description: Memory in MiB.
+      returned: always
+      type: int
+      sample: 16384
+    gpus:
+      description: The GPUs, one entry per GPU model; empty for types without GPUs.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{count: 1, manufacturer: NVIDIA, name: T4, memory_mib: 16384}]
+      contains:
+        count:
+          description: Number of GPUs of this model.
+          returned: always
+          type: int
+          sample: 1
+        manufacturer:
+          description: GPU manufacturer.
+          returned: always
+          type: str
+          sample: NVIDIA
+        name:
+          description: GPU model.
+          returned: always
+          type: str
+          sample: T4
+        memory_mib:
+          description: Memory of one GPU in MiB.
+          returned: always
+          type: int
+          sample: 16384
+    gpu_count:
+      description: Total number of GPUs.
+      returned: always
+      type: int
+      sample: 1
+    efa_supported:
+      description: Whether the type supports Elastic Fabric Adapter.
+      returned: always
+      type: bool
+      sample: false
+    placement_group_strategies:
+      description: The placement group strategies the type supports, sorted.
+      returned: always
+      type: list
+      elements: str
+      sample: [cluster, partition, spread]
+    facts_source:
+      description:
+        - V(api) when the facts come from DescribeInstanceTypes.
+        - V(builtin) when they come from the module's table of AWS's published specifications
+          for types DescribeInstanceTypes no longer describes (P2, P3).
+      returned: always
+      type: str
+      sample: api
+"""
+
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports missing boto3/botocore
+
+from ansible.module_utils.common.warnings import warn
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import instance_types as it
+
+
+def describe_offerings(client, module: AnsibleAWSModule, what: str, **params) -> List[Dict[str, Any]]:
+    try:
+        result = paginated_query_with_retries(client, "describe_instance_type_offerings", **params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to describe instance type offerings ({what}) in {module.region}")
+    return result["InstanceTypeOfferings"]
+
+
+def describe_instance_type(client, module: AnsibleAWSModule, instance_type: str) -> Optional[Dict[str, Any]]:
+    try:  # one named type: a single page, no paginator needed
+        found = client.describe_instance_types(InstanceTypes=[instance_type], aws_retry=True)["InstanceTypes"]
+    except is_boto3_error_code("InvalidInstanceType"):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Failed to describe instance type {instance_type} in {module.region}")
+    return found[0] if found else None
+
+
+def offered_gpu_types(client, module: AnsibleAWSModule) -> List[str]:
+    """The GPU types offered where the cluster looks, to suggest when no candidate is."""
+    availability_zone = module.params["availability_zone"]
+    if availability_zone:
+        location = {
+            "LocationType": "availability-zone",
+            "Filters": [{"Name": "location", "Values": [availability_zone]}],
+        }
+    else:
+        location = {"LocationType": "region"}
+    # moto (our local emulator) matches instance-type filters exactly, without wildcards such as
+    # g4dn.*: list everything offered there (one paginated call) and keep the GPU types here.
+    return it.suggested_gpu_types(describe_offerings(client, module, "GPU types", **location))
+
+
+def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str, Any]:
+    availability_zone = module.params["availability_zone"]
+    where = it.location_text(module.region, availability_zone)
+    offerings = describe_offerings(
+        client,
+        module,
+        ", ".join(candidates),
+        LocationType="availability-zone",
+        Filters=[{"Name": "instance-type", "Values": candidates}],
+    )
+    chosen, zones, skipped = it.choose_instance_type(candidates, it.offered_zones(offerings, availability_zone), where)
+    if chosen is None:
+        suggestions = offered_gpu_types(client, module)
+        module.fail_json(msg=it.not_offered_message(candidates, where, suggestions), skipped=skipped)
+
+    description = describe_instance_type(client, module, chosen)
+    facts = it.instance_type_facts(description) if description else it.builtin_instance_type_facts(chosen)
+    if facts is None:
+        module.fail_json(
+            msg=f"instance type {chosen} is offered in {where} but neither DescribeInstanceTypes nor the built-in table "
+            f"in plugins/module_utils/instance_types.py knows it: choose another instance_type or add {chosen} to that table"
+        )
+    if skipped:
+        # Not module.warn(): AnsibleAWSModule.warn() also hands its warnings to exit_json(), which
+        # ansible-core 2.19 answers with a deprecation warning. core's warn() alone reaches the result.
+        warn(it.fallback_warning(candidates[0], chosen, where))
+    return {
+        "instance_type": chosen,
+        "requested_instance_type": candidates[0],
+        "fell_back": chosen != candidates[0],
+        "availability_zones": zones,
+        "skipped": skipped,
+        "instance_type_info": facts,
+    }
+
+
+def main():
+    argument_spec = dict(
+        instance_type=dict(type="str", required=True),
+        fallbacks=dict(type="list", elements="str", default=[]),
+        availability_zone=dict(type="str"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    instance_type = module.params["instance_type"]
+    fallbacks = module.params["fallbacks"] or []
+    problem = it.invalid_input_message(instance_type, fallbacks, module.params["availability_zone"], module.region)
+    if problem:
+        module.fail_json(msg=problem)
+
+    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    module.exit_json(changed=False, **resolve(client, module, it.candidate_instance_types(instance_type, fallbacks)))
+
+
+if __name__ == "__main__":
+    main()
