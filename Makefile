@@ -10,7 +10,7 @@ COLLECTION_LINK := .collections/ansible_collections/ec2mpi/cluster
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help deps docker lint sanity unit localcloud-test molecule test demo \
+.PHONY: help deps docker lint sanity unit localcloud-test integration molecule test demo \
         localcloud-up localcloud-down localcloud-status bench build clean
 
 help: ## List the targets
@@ -46,10 +46,13 @@ unit: deps ## pytest for modules and module_utils (moto in-process, botocore Stu
 localcloud-test: docker ## The local EC2 emulator's own acceptance tests (moto server + Docker)
 	pytest tests/localcloud/tests
 
+integration: docker ## Playbooks and roles against moto servers on 127.0.0.1 (API only)
+	pytest tests/integration
+
 molecule: docker ## Every Molecule scenario (end to end against the local emulator)
 	molecule test --all
 
-test: lint sanity unit localcloud-test molecule ## Everything CI runs
+test: lint sanity unit localcloud-test integration molecule ## Everything CI runs
 
 demo: docker ## The two playbooks end to end against the local emulator
 	tools/demo.sh

@@ -1,0 +1,358 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The ec2mpi.cluster.iam role, run by real ansible-playbook against a local moto server.
+
+moto does not evaluate IAM conditions and authorizes EC2 calls against the resource "*",
+so the policy's conditions are checked in the generated document; what moto can enforce
+(the actions) is checked with an operator's real access key in test_operator_key_is_enforced.
+"""
+
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOK = Path(__file__).with_name("iam_role_playbook.yml")
+BIN_DIR = Path(sys.executable).parent
+MOTO_HOST = "127.0.0.1"
+MOTO_PORT = 5123
+ENDPOINT = f"http://{MOTO_HOST}:{MOTO_PORT}"
+REGION = "us-west-2"
+ACCOUNT_ID = "123456789012"
+INSTANCE_TYPES = ["p2.xlarge", "g4dn.xlarge"]
+CSV_HEADER = "Access key ID,Secret access key"
+RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
+
+
+def _port_open(host, port):
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A moto server of our own on 127.0.0.1:5123 for the whole session."""
+    if _port_open(MOTO_HOST, MOTO_PORT):
+        pytest.fail(
+            f"port {MOTO_PORT} is already in use; stop whatever listens there (this test starts its own moto server)"
+        )
+    log = open(os.devnull, "wb")
+    server = subprocess.Popen(
+        [str(BIN_DIR / "moto_server"), "-H", MOTO_HOST, "-p", str(MOTO_PORT)], stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _port_open(MOTO_HOST, MOTO_PORT):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"moto_server did not start on {ENDPOINT} (exit code {server.poll()})")
+            time.sleep(0.2)
+        yield ENDPOINT
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _client(service, key="testing", secret="testing", region=REGION):
+    return boto3.client(
+        service, endpoint_url=ENDPOINT, region_name=region, aws_access_key_id=key, aws_secret_access_key=secret
+    )
+
+
+@pytest.fixture(scope="session")
+def iam(moto_endpoint):
+    return _client("iam")
+
+
+class Run:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        recaps = RECAP.findall(proc.stdout)
+        self.recap = dict(zip(("ok", "changed", "unreachable", "failed"), map(int, recaps[-1]))) if recaps else None
+
+
+def run_role(tmp_path, role_vars, *args, credentials=None, expect_rc=0):
+    """Run the driver playbook with the role's variables (and moto credentials) from a file."""
+    vars_file = tmp_path / f"vars-{time.monotonic_ns()}.json"
+    vars_file.write_text(json.dumps({"test_endpoint_url": ENDPOINT, **role_vars, **(credentials or {})}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCALHOST_WARNING="false",
+        PATH=f"{BIN_DIR}{os.pathsep}{env.get('PATH', '')}",
+    )
+    proc = subprocess.run(
+        [str(BIN_DIR / "ansible-playbook"), "-i", "localhost,", str(PLAYBOOK), "-e", f"@{vars_file}", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    run = Run(proc)
+    assert run.rc == expect_rc, f"ansible-playbook exited {run.rc}, expected {expect_rc}:\n{run.output[-6000:]}"
+    return run
+
+
+def role_vars(cluster, users, keys_dir):
+    return {
+        "iam_cluster_name": cluster,
+        "iam_region": REGION,
+        "iam_allowed_instance_types": INSTANCE_TYPES,
+        "iam_operator_users": users,
+        "iam_create_access_keys": True,
+        "iam_access_keys_dir": str(keys_dir),
+    }
+
+
+def read_key_file(path):
+    header, row = path.read_text().splitlines()
+    assert header == CSV_HEADER
+    key_id, secret = row.split(",")
+    return key_id, secret
+
+
+def key_ids(iam, user):
+    return [k["AccessKeyId"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]]
+
+
+def group_members(iam, group):
+    return sorted(u["UserName"] for u in iam.get_group(GroupName=group)["Users"])
+
+
+def flat(text):
+    """The output with the YAML callback's line wrapping undone."""
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def converged(iam, tmp_path_factory):
+    """One converge with two users and access keys, run with -vvv --diff; its output is kept."""
+    tmp = tmp_path_factory.mktemp("converged")
+    keys_dir = tmp / "keys"
+    run = run_role(tmp, role_vars("alpha", ["alice", "bob"], keys_dir), "-vvv", "--diff")
+    return {"run": run, "tmp": tmp, "keys_dir": keys_dir, "vars": role_vars("alpha", ["alice", "bob"], keys_dir)}
+
+
+def test_group_policy_and_document(iam, converged):
+    assert converged["run"].recap["changed"] > 0
+    policy_arn = f"arn:aws:iam::{ACCOUNT_ID}:policy/ec2mpi-alpha-operator"
+    policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
+    assert {"Key": "ec2mpi:cluster", "Value": "alpha"} in policy["Tags"]
+    attached = iam.list_attached_group_policies(GroupName="ec2mpi-alpha-operators")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [policy_arn]
+
+    document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"][
+        "Document"
+    ]
+    if isinstance(document, str):
+        document = json.loads(document)
+    statements = {s["Sid"]: s for s in document["Statement"]}
+    assert all(s["Effect"] == "Allow" for s in statements.values())
+    allowed = {a for s in statements.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert allowed == {
+        "ec2:Describe*",
+        "ec2:StartInstances",
+        "ec2:StopInstances",
+        "ec2:RebootInstances",
+        "ec2:RunInstances",
+        "ec2:CreateTags",
+    }
+    instances = f"arn:aws:ec2:{REGION}:{ACCOUNT_ID}:instance/*"
+
+    describe = statements["DescribeInRegion"]
+    assert describe["Resource"] == "*"
+    assert describe["Condition"] == {"StringEquals": {"aws:RequestedRegion": REGION}}
+
+    start_stop = statements["StartStopRebootClusterInstances"]
+    assert start_stop["Resource"] == instances
+    assert start_stop["Condition"] == {"StringEquals": {"aws:ResourceTag/ec2mpi:cluster": "alpha"}}
+
+    run_types = statements["RunAllowedInstanceTypesTaggedForCluster"]
+    assert run_types["Action"] == "ec2:RunInstances"
+    assert run_types["Resource"] == instances
+    assert run_types["Condition"]["StringEquals"]["ec2:InstanceType"] == INSTANCE_TYPES
+    assert run_types["Condition"]["StringEquals"]["aws:RequestedRegion"] == REGION
+    assert run_types["Condition"]["StringEquals"]["aws:RequestTag/ec2mpi:cluster"] == "alpha"
+
+    supporting = statements["RunInstancesSupportingResourcesInRegion"]
+    assert supporting["Action"] == "ec2:RunInstances"
+    assert sorted(supporting["Resource"]) == sorted(
+        [f"arn:aws:ec2:{REGION}::image/*"]
+        + [
+            f"arn:aws:ec2:{REGION}:{ACCOUNT_ID}:{kind}/*"
+            for kind in ("subnet", "security-group", "key-pair", "network-interface", "volume", "placement-group")
+        ]
+    )
+
+    tagging = statements["TagOnlyAtLaunchWithClusterTag"]
+    assert tagging["Action"] == "ec2:CreateTags"
+    assert sorted(tagging["Resource"]) == sorted([instances, f"arn:aws:ec2:{REGION}:{ACCOUNT_ID}:volume/*"])
+    assert tagging["Condition"]["StringEquals"]["ec2:CreateAction"] == "RunInstances"
+    assert tagging["Condition"]["StringEquals"]["aws:RequestTag/ec2mpi:cluster"] == "alpha"
+
+    # Nothing outside the one region: every ARN names it, or the statement is conditioned on it.
+    for sid, statement in statements.items():
+        resources = [statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"]
+        assert (
+            all(f":{REGION}:" in r for r in resources)
+            or statement["Condition"]["StringEquals"]["aws:RequestedRegion"] == REGION
+        ), sid
+
+
+def test_users_tagged_and_members(iam, converged):
+    assert group_members(iam, "ec2mpi-alpha-operators") == ["alice", "bob"]
+    for user in ("alice", "bob"):
+        assert {"Key": "ec2mpi:cluster", "Value": "alpha"} in iam.list_user_tags(UserName=user)["Tags"]
+
+
+def test_one_key_per_user_in_a_private_file(iam, converged):
+    keys_dir = converged["keys_dir"]
+    assert stat.S_IMODE(keys_dir.stat().st_mode) == 0o700
+    for user in ("alice", "bob"):
+        path = keys_dir / f"{user}.csv"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        key_id, secret = read_key_file(path)
+        assert key_ids(iam, user) == [key_id]
+        assert len(secret) == 40
+
+
+def test_output_shows_signin_url_and_files_but_no_secret(converged):
+    output = converged["run"].output
+    secrets = [read_key_file(converged["keys_dir"] / f"{user}.csv")[1] for user in ("alice", "bob")]
+    assert "ESTABLISH LOCAL CONNECTION" in output, "the run was not at -vvv"
+    for secret in secrets:
+        assert secret not in output
+    flat_output = flat(output)
+    assert f"https://{ACCOUNT_ID}.signin.aws.amazon.com/console" in flat_output
+    assert (
+        f"Access-key files written: {converged['keys_dir']}/alice.csv, {converged['keys_dir']}/bob.csv" in flat_output
+    )
+
+
+def test_rerun_changes_nothing(iam, converged):
+    before = {u: (converged["keys_dir"] / f"{u}.csv").read_text() for u in ("alice", "bob")}
+    run = run_role(converged["tmp"], converged["vars"])
+    assert run.recap["changed"] == 0, run.output[-4000:]
+    for user in ("alice", "bob"):
+        assert len(key_ids(iam, user)) == 1
+        assert (converged["keys_dir"] / f"{user}.csv").read_text() == before[user]
+    assert "Access-key files written: (none)" in flat(run.output)
+    assert "WARNING: " not in run.output.replace("[WARNING]: Deprecation warnings", "")
+
+
+def test_missing_key_file_warns_and_dropped_user_leaves_group(iam, tmp_path):
+    keys_dir = tmp_path / "keys"
+    run_role(tmp_path, role_vars("bravo", ["carol", "dave"], keys_dir))
+    carol_key = read_key_file(keys_dir / "carol.csv")[0]
+    (keys_dir / "carol.csv").unlink()
+
+    run = run_role(tmp_path, role_vars("bravo", ["carol"], keys_dir))
+
+    assert key_ids(iam, "carol") == [carol_key], "a second key was created"
+    assert not (keys_dir / "carol.csv").exists()
+    warnings = re.findall(r"WARNING: IAM user carol .*? and rerun\.", flat(run.output))
+    assert len(warnings) == 1, run.output[-4000:]
+    assert f"{keys_dir}/carol.csv is missing" in warnings[0]
+    assert f"aws iam delete-access-key --user-name carol --access-key-id {carol_key}" in warnings[0]
+    # dave left the group but still exists, with his key.
+    assert group_members(iam, "ec2mpi-bravo-operators") == ["carol"]
+    assert iam.get_user(UserName="dave")["User"]["UserName"] == "dave"
+    assert len(key_ids(iam, "dave")) == 1
+
+
+def test_check_mode_changes_nothing(iam, tmp_path):
+    keys_dir = tmp_path / "keys"
+    run = run_role(tmp_path, role_vars("charlie", ["erin", "frank"], keys_dir), "--check", "--diff")
+    assert run.recap["changed"] > 0, "check mode should report what it would change"
+    assert not keys_dir.exists()
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_group(GroupName="ec2mpi-charlie-operators")
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_policy(PolicyArn=f"arn:aws:iam::{ACCOUNT_ID}:policy/ec2mpi-charlie-operator")
+    users = {u["UserName"] for u in iam.list_users()["Users"]}
+    assert not users & {"erin", "frank"}
+
+
+def test_access_keys_without_directory_fail_before_aws(iam, tmp_path):
+    bad_vars = role_vars("delta", ["gina"], "")
+    run = run_role(tmp_path, bad_vars, expect_rc=2)
+    assert "iam_access_keys_dir is required when iam_create_access_keys is true" in run.output
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_user(UserName="gina")
+
+
+def _set_auth(initial_no_auth_action_count):
+    """moto's own switch for INITIAL_NO_AUTH_ACTION_COUNT on a running server (what its
+    set_initial_no_auth_action_count decorator uses in server mode)."""
+    request = urllib.request.Request(
+        f"{ENDPOINT}/moto-api/reset-auth",
+        data=str(initial_no_auth_action_count).encode(),
+        headers={"Content-Type": "text/plain"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.load(response)["status"] == "ok"
+
+
+def _error_code(call):
+    with pytest.raises(ClientError) as error:
+        call()
+    return error.value.response["Error"]["Code"]
+
+
+def test_operator_key_is_enforced(iam, tmp_path):
+    # An administrator, made while moto still accepts unsigned requests.
+    iam.create_user(UserName="ec2mpi-test-admin")
+    admin_policy = iam.create_policy(
+        PolicyName="ec2mpi-test-admin-all",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="ec2mpi-test-admin", PolicyArn=admin_policy)
+    admin = iam.create_access_key(UserName="ec2mpi-test-admin")["AccessKey"]
+    admin_credentials = {"test_access_key": admin["AccessKeyId"], "test_secret_key": admin["SecretAccessKey"]}
+
+    _set_auth(0)  # from now on every request must be signed by a real moto IAM key and is checked against its policies
+    try:
+        keys_dir = tmp_path / "keys"
+        run_role(tmp_path, role_vars("echo", ["oscar"], keys_dir), credentials=admin_credentials)
+        key_id, secret = read_key_file(keys_dir / "oscar.csv")
+        operator = _client("ec2", key_id, secret)
+
+        # Enforcement is really on: unsigned-equivalent credentials and a wrong secret are refused.
+        assert _error_code(lambda: _client("ec2").describe_instances()) == "AuthFailure"
+        assert _error_code(lambda: _client("ec2", key_id, "x" * 40).describe_instances()) == "AuthFailure"
+
+        assert operator.describe_instances()["ResponseMetadata"]["HTTPStatusCode"] == 200
+        assert _error_code(lambda: operator.create_vpc(CidrBlock="10.99.0.0/16")) == "AccessDenied"
+        assert _error_code(lambda: _client("iam", key_id, secret).list_users()) == "AccessDenied"
+        # The same call with the administrator's key passes: the denial comes from the operator policy.
+        assert _client("ec2", admin["AccessKeyId"], admin["SecretAccessKey"]).create_vpc(CidrBlock="10.99.0.0/16")[
+            "Vpc"
+        ]["VpcId"]
+    finally:
+        _set_auth("inf")
