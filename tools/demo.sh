@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: the local EC2 emulator, then the two playbooks against it.
+# `make demo`: the local EC2 emulator, then the playbooks against it, as a user would type them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 localcloud up
-localcloud status
+ansible-playbook -i inventories/local provision.yml -e node_count="${NODE_COUNT:-4}"
+ansible-inventory -i inventories/local --graph
 echo
-echo "The emulator answers the AWS APIs on 127.0.0.1:${LOCALCLOUD_PORT:-5000};"
-echo "its instances are Docker containers. Stop it with: make localcloud-down"
+echo "The emulator answers the AWS APIs on 127.0.0.1:${LOCALCLOUD_PORT:-5000}; its instances are"
+echo "Docker containers you can ssh into with the command in the summary above."
+echo "mpi-cluster.yml is not part of the demo yet. Stop everything with: make localcloud-down"

@@ -7,6 +7,7 @@ import socket
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import HOST, LocalcloudError, Settings, add_arguments, settings_from_args, settings_to_argv
@@ -178,31 +179,27 @@ def require_same_emulator(settings: Settings, check_port: bool) -> None:
 
 def start_moto(settings: Settings) -> None:
     """Start the moto server detached and wait until it answers."""
-    process = spawn(settings, "moto", settings_to_argv(settings))
-    log = log_file(settings.state_dir, "moto")
-    deadline = time.monotonic() + START_TIMEOUT
-    while not endpoint_answers(settings.port):
-        if process.poll() is not None:
-            raise LocalcloudError(f"moto server exited at start ({tail(log)}): see {log}")
-        if time.monotonic() > deadline:
-            stop(settings.state_dir, "moto")
-            raise LocalcloudError(f"moto server did not answer on {settings.endpoint_url} within {START_TIMEOUT:.0f} s: see {log}")
-        time.sleep(0.2)
+    start_detached(settings, "moto", lambda: endpoint_answers(settings.port), f"answer on {settings.endpoint_url}")
 
 
 def start_reconciler(settings: Settings) -> None:
     """Start the reconciler detached and wait until it is set up (its heartbeat file appears)."""
     heartbeat = heartbeat_file(settings.state_dir)
     heartbeat.unlink(missing_ok=True)
-    process = spawn(settings, "reconciler", settings_to_argv(settings))
-    log = log_file(settings.state_dir, "reconciler")
+    start_detached(settings, "reconciler", heartbeat.exists, "start")
+
+
+def start_detached(settings: Settings, role: str, ready: Callable[[], bool], what: str) -> None:
+    """Spawn one of the emulator's processes and wait for it to be ready; stop it if it is not in time."""
+    process = spawn(settings, role, settings_to_argv(settings))
+    log = log_file(settings.state_dir, role)
     deadline = time.monotonic() + START_TIMEOUT
-    while not heartbeat.exists():
+    while not ready():
         if process.poll() is not None:
-            raise LocalcloudError(f"reconciler exited at start ({tail(log)}): see {log}")
+            raise LocalcloudError(f"{role} exited at start ({tail(log)}): see {log}")
         if time.monotonic() > deadline:
-            stop(settings.state_dir, "reconciler")
-            raise LocalcloudError(f"reconciler did not start within {START_TIMEOUT:.0f} s: see {log}")
+            stop(settings.state_dir, role)
+            raise LocalcloudError(f"{role} did not {what} within {START_TIMEOUT:.0f} s: see {log}")
         time.sleep(0.2)
 
 
