@@ -1,0 +1,378 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""provision.yml end to end, run by real ansible-playbook against this session's local emulator
+(API-only: moto server, no containers), checked through the EC2 and IAM APIs with boto3.
+
+The tests of one cluster build on each other in file order: create (4 nodes), rerun, grow to 6,
+shrink to 3, inventory.
+"""
+
+import json
+import re
+import socket
+import stat
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+CLUSTER = "mpi"  # the default cluster_name: the happy path is the command a user types
+WANTED_TYPE = "p2.xlarge"  # the default instance_type; moto, like AWS since 2025, offers no P2
+FALLBACK_TYPE = "g4dn.xlarge"  # the first of the default instance_type_fallbacks
+LOCAL_SSH_CIDRS = ["127.0.0.1/32"]  # ssh_allowed_cidrs of inventories/local
+WORLD = {"0.0.0.0/0", "::/0"}
+IAM_ROLE_READY = (REPO_ROOT / "roles/iam/tasks/access_keys.yml").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# What the API shows of a cluster
+
+
+def tag_filter(name):
+    return [{"Name": "tag:ec2mpi:cluster", "Values": [name]}]
+
+
+def tags_of(resource):
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+
+
+def instances(ec2, name, states=("pending", "running")):
+    filters = tag_filter(name) + [{"Name": "instance-state-name", "Values": list(states)}]
+    pages = ec2.get_paginator("describe_instances").paginate(Filters=filters)
+    return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
+
+
+def security_group(ec2, name):
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"ec2mpi-{name}"]}])["SecurityGroups"]
+    assert len(groups) == 1, f"expected one security group ec2mpi-{name}, found {[g['GroupId'] for g in groups]}"
+    return groups[0]
+
+
+def ssh_cidrs(group):
+    """Every CIDR (IPv4 and IPv6) the group lets in on port 22."""
+    return sorted(
+        r.get("CidrIp") or r.get("CidrIpv6")
+        for p in group["IpPermissions"]
+        if p["IpProtocol"] == "-1" or p.get("FromPort", 0) <= 22 <= p.get("ToPort", 65535)
+        for r in p.get("IpRanges", []) + p.get("Ipv6Ranges", [])
+    )
+
+
+def footprint(ec2, iam, name):
+    """Everything in the API that provision.yml would have created for cluster `name`, by tag and by name."""
+    tag = tag_filter(name)
+    named = f"ec2mpi-{name}"
+    found = {
+        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=tag)["Vpcs"]]
+        + [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [named]}])["Vpcs"]],
+        "subnets": [s["SubnetId"] for s in ec2.describe_subnets(Filters=tag)["Subnets"]],
+        "internet gateways": [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=tag)["InternetGateways"]],
+        "route tables": [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=tag)["RouteTables"]],
+        "security groups": [g["GroupId"] for g in ec2.describe_security_groups(Filters=tag)["SecurityGroups"]]
+        + [g["GroupId"] for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [named]}])["SecurityGroups"]],
+        "key pairs": [k["KeyName"] for k in ec2.describe_key_pairs(Filters=tag)["KeyPairs"]]
+        + [k["KeyName"] for k in ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [named]}])["KeyPairs"]],
+        # Any state: an instance launched and terminated again was still created.
+        "instances": [i["InstanceId"] for i in instances(ec2, name, states=(
+            "pending", "running", "shutting-down", "terminated", "stopping", "stopped"))],
+        "iam groups": [g["GroupName"] for page in iam.get_paginator("list_groups").paginate()
+                       for g in page["Groups"] if g["GroupName"] == f"{named}-operators"],
+        "iam policies": [p["PolicyName"] for page in iam.get_paginator("list_policies").paginate(Scope="Local")
+                         for p in page["Policies"] if p["PolicyName"] == f"{named}-operator"],
+    }
+    return {kind: sorted(set(ids)) for kind, ids in found.items()}
+
+
+def graph_groups(graph):
+    """{group: [hosts]} from `ansible-inventory --graph` (direct members only)."""
+    groups, stack = {}, []  # stack of (depth, group)
+    for line in graph.splitlines():
+        if "|--" not in line:
+            continue
+        depth = line.index("|--")
+        entry = line[depth + 3:].strip()
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if entry.startswith("@"):
+            group = entry[1:].rstrip(":")
+            groups.setdefault(group, [])
+            stack.append((depth, group))
+        elif stack:
+            groups[stack[-1][1]].append(entry)
+    return groups
+
+
+FAILURE_LINE = re.compile(r"^(?:fatal|failed): \[[^\]]+\].*?=> (\{.*\})\s*$")
+
+
+def failure_result(output):
+    """The result of the last failed task (or loop item), from output written with ANSIBLE_CALLBACK_RESULT_FORMAT=json."""
+    results = [m.group(1) for m in map(FAILURE_LINE.match, output.splitlines()) if m]
+    return json.loads(results[-1]) if results else None
+
+
+def flat(text):
+    """The output without any whitespace, so a secret wrapped by the YAML callback is still found."""
+    return "".join(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# The session cluster: 4 nodes, then rerun, 6, 3
+
+
+@pytest.fixture(scope="module")
+def cluster(playbook, tmp_path_factory):
+    local_dir = tmp_path_factory.mktemp("cluster-mpi")
+    args = ["provision.yml", "-e", f"cluster_local_dir={local_dir}"]
+    rc, output, recap = playbook(*args, "-e", "node_count=4")
+    return {"local_dir": local_dir, "args": args, "rc": rc, "output": output, "recap": recap}
+
+
+def provision_ok(rc, output):
+    assert rc == 0, f"provision.yml exited {rc}:\n{output[-6000:]}"
+
+
+def assert_one_head(nodes):
+    heads = [i["InstanceId"] for i in nodes if tags_of(i).get("ec2mpi:role") == "head"]
+    workers = [i["InstanceId"] for i in nodes if tags_of(i).get("ec2mpi:role") == "worker"]
+    assert len(heads) == 1, f"expected exactly one head, found {heads}"
+    assert len(workers) == len(nodes) - 1, f"every other node should be a worker: {[tags_of(i) for i in nodes]}"
+    return heads[0]
+
+
+def test_provision_creates_tagged_cluster(cluster, ec2_client, iam_client):
+    provision_ok(cluster["rc"], cluster["output"])
+    output = cluster["output"]
+
+    # p2.xlarge is not offered, so the first fallback is used, and the output says so.
+    warnings = [line for line in output.splitlines() if line.startswith("[WARNING]") and WANTED_TYPE in line]
+    assert warnings, f"no [WARNING] line names {WANTED_TYPE}:\n{output[-4000:]}"
+    assert any("instance_type_fallbacks" in w and FALLBACK_TYPE in w for w in warnings), warnings
+
+    nodes = instances(ec2_client, CLUSTER, states=("running",))
+    assert len(nodes) == 4, [i["InstanceId"] for i in nodes]
+    assert instances(ec2_client, CLUSTER, states=("pending", "stopping", "stopped", "shutting-down", "terminated")) == []
+    assert {i["InstanceType"] for i in nodes} == {FALLBACK_TYPE}
+
+    vpcs = ec2_client.describe_vpcs(Filters=tag_filter(CLUSTER))["Vpcs"]
+    subnets = ec2_client.describe_subnets(Filters=tag_filter(CLUSTER))["Subnets"]
+    assert len(vpcs) == 1 and len(subnets) == 1, (vpcs, subnets)
+    vpc, subnet = vpcs[0], subnets[0]
+    assert subnet["VpcId"] == vpc["VpcId"]
+    group = security_group(ec2_client, CLUSTER)
+    assert group["VpcId"] == vpc["VpcId"]
+    key_name = f"ec2mpi-{CLUSTER}"
+    for node in nodes:
+        assert node["SubnetId"] == subnet["SubnetId"], node["InstanceId"]
+        assert node["VpcId"] == vpc["VpcId"], node["InstanceId"]
+        assert [g["GroupId"] for g in node["SecurityGroups"]] == [group["GroupId"]], node["InstanceId"]
+        assert node["KeyName"] == key_name, node["InstanceId"]
+
+    # Every resource the nodes use carries the cluster tag: found from the nodes, not by the tag.
+    igws = ec2_client.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])["InternetGateways"]
+    tables = ec2_client.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]
+    key_pairs = ec2_client.describe_key_pairs(KeyNames=[key_name])["KeyPairs"]
+    assert len(igws) == 1 and len(tables) == 1 and len(key_pairs) == 1, (igws, tables, key_pairs)
+    tagged = {"vpc": vpc, "subnet": subnet, "internet gateway": igws[0], "route table": tables[0],
+              "security group": group, "key pair": key_pairs[0], **{f"instance {i['InstanceId']}": i for i in nodes}}
+    untagged = {kind: tags_of(r) for kind, r in tagged.items() if tags_of(r).get("ec2mpi:cluster") != CLUSTER}
+    assert untagged == {}, f"missing ec2mpi:cluster={CLUSTER}: {untagged}"
+    routes = {r.get("DestinationCidrBlock"): r.get("GatewayId") for r in tables[0]["Routes"]}
+    assert routes.get("0.0.0.0/0") == igws[0]["InternetGatewayId"], routes
+
+    # The security group: SSH only from the configured CIDRs, everything between members.
+    assert not WORLD & set(ssh_cidrs(group)), group["IpPermissions"]
+    opened = {r.get("CidrIp") or r.get("CidrIpv6") for p in group["IpPermissions"]
+              for r in p.get("IpRanges", []) + p.get("Ipv6Ranges", [])}
+    assert not WORLD & opened, group["IpPermissions"]
+    assert ssh_cidrs(group) == LOCAL_SSH_CIDRS
+    assert any(p["IpProtocol"] == "-1" and any(pair["GroupId"] == group["GroupId"] for pair in p["UserIdGroupPairs"])
+               for p in group["IpPermissions"]), f"no all-traffic rule from the group itself: {group['IpPermissions']}"
+
+    # The private key stays on the controller, 0600.
+    key_file = cluster["local_dir"] / "id_ed25519"
+    assert key_file.is_file()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, oct(key_file.stat().st_mode)
+
+    assert_one_head(nodes)
+    # The helper that the bad-input tests rely on does see a real cluster.
+    assert all(footprint(ec2_client, iam_client, CLUSTER).values()), footprint(ec2_client, iam_client, CLUSTER)
+
+
+def test_rerun_changes_nothing(cluster, playbook, ec2_client):
+    before = sorted(i["InstanceId"] for i in instances(ec2_client, CLUSTER))
+    rc, output, recap = playbook(*cluster["args"], "-e", "node_count=4")
+    provision_ok(rc, output)
+    assert recap["localhost"]["changed"] == 0, f"recap {recap['localhost']}; changed tasks:\n" + "\n".join(
+        line for line in output.splitlines() if line.startswith("changed:"))
+    assert sorted(i["InstanceId"] for i in instances(ec2_client, CLUSTER)) == before
+
+
+def test_grow_to_six_keeps_the_head(cluster, playbook, ec2_client):
+    head = assert_one_head(instances(ec2_client, CLUSTER))
+    rc, output = playbook(*cluster["args"], "-e", "node_count=6")[:2]
+    provision_ok(rc, output)
+    nodes = instances(ec2_client, CLUSTER, states=("pending", "running"))
+    assert len(nodes) == 6 and {i["State"]["Name"] for i in nodes} == {"running"}, [(i["InstanceId"], i["State"]) for i in nodes]
+    # The oldest node stays the head as the cluster grows.
+    assert assert_one_head(nodes) == head
+
+
+def test_shrink_to_three(cluster, playbook, ec2_client):
+    rc, output = playbook(*cluster["args"], "-e", "node_count=3")[:2]
+    provision_ok(rc, output)
+    nodes = instances(ec2_client, CLUSTER, states=("pending", "running", "stopping", "stopped"))
+    assert len(nodes) == 3 and {i["State"]["Name"] for i in nodes} == {"running"}, [(i["InstanceId"], i["State"]) for i in nodes]
+    assert len(instances(ec2_client, CLUSTER, states=("shutting-down", "terminated"))) == 3
+    assert_one_head(nodes)
+
+
+def test_inventory_groups_running_nodes_by_private_ip(inventory, ec2_client):
+    rc, graph, err = inventory("--graph")
+    assert rc == 0, err
+    groups = graph_groups(graph)
+    running = sorted(i["PrivateIpAddress"] for i in instances(ec2_client, CLUSTER, states=("running",)))
+    assert len(running) == 3
+    assert f"cluster_{CLUSTER}" in groups, graph
+    assert sorted(groups[f"cluster_{CLUSTER}"]) == running, graph
+
+
+# ---------------------------------------------------------------------------------------------
+# A second cluster with the other options, in one run (each run costs ~30 s): -vvv, ssh_allowed_cidrs=auto
+# answered by a local stand-in for checkip, and (once the iam role is finished) an operator with an access
+# key. A fresh cluster, so the key pair and the access key are made in this very -vvv run.
+
+
+@pytest.fixture(scope="module")
+def options_cluster(playbook, address_server, tmp_path_factory):
+    name = "prov-opts"
+    local_dir = tmp_path_factory.mktemp(name)
+    operators = ["-e", json.dumps({"operator_users": ["alice"], "operator_access_keys": True})] if IAM_ROLE_READY else []
+    rc, output, _recap = playbook(
+        "provision.yml", "-vvv", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}", "-e", "node_count=1",
+        "-e", "vpc_cidr=10.20.0.0/16", "-e", "subnet_cidr=10.20.1.0/24",
+        "-e", "ssh_allowed_cidrs=auto", "-e", f"ssh_allowed_cidrs_auto_url={address_server}/203.0.113.7",
+        *operators,
+    )
+    provision_ok(rc, output)
+    return {"name": name, "local_dir": local_dir, "output": output}
+
+
+@pytest.mark.skipif(not IAM_ROLE_READY, reason="roles/iam/tasks/access_keys.yml is missing: the iam role (operator access keys) is not finished")
+def test_verbose_output_holds_no_secret(options_cluster):
+    output, local_dir = options_cluster["output"], options_cluster["local_dir"]
+    assert "ESTABLISH LOCAL CONNECTION" in output, "the run was not -vvv"
+
+    key_lines = (local_dir / "id_ed25519").read_text().strip().splitlines()
+    public_key = (local_dir / "id_ed25519.pub").read_text()
+    assert key_lines[0] == "-----BEGIN OPENSSH PRIVATE KEY-----"
+    # The first base64 line is the same in every OpenSSH key; the others hold this key's secret.
+    distinctive = [line for line in key_lines[2:-1] if line not in public_key]
+    assert distinctive, key_lines
+    leaked = [line for line in distinctive if line in output or line in flat(output)]
+    assert leaked == [], "private key lines in the -vvv output"
+    assert "PRIVATE KEY-----" not in output
+
+    row = (local_dir / "access-keys" / "alice.csv").read_text().splitlines()[1]
+    secret = row.split(",")[1]
+    assert len(secret) >= 20, "the access-key CSV holds no secret"
+    assert secret not in output and secret not in flat(output), "the access key secret is in the -vvv output"
+
+
+def test_auto_ssh_cidr_is_this_address(options_cluster, ec2_client):
+    group = security_group(ec2_client, options_cluster["name"])
+    assert ssh_cidrs(group) == ["203.0.113.7/32"], group["IpPermissions"]
+
+
+def test_inventory_group_of_a_hyphenated_cluster_name(options_cluster, inventory, ec2_client):
+    name = options_cluster["name"]
+    rc, graph, err = inventory("--graph")
+    assert rc == 0, err
+    groups = graph_groups(graph)
+    running = sorted(i["PrivateIpAddress"] for i in instances(ec2_client, name, states=("running",)))
+    assert len(running) == 1
+    # Ansible group names cannot hold hyphens: the inventory writes them as underscores (documented).
+    group = "cluster_" + name.replace("-", "_")
+    assert group in groups, f"groups: {sorted(groups)}"
+    assert sorted(groups[group]) == running
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad inputs: fail fast, one line naming the variable, nothing created
+
+
+def case(case_id, args, variables, cluster_name=None):
+    return pytest.param(args, variables, cluster_name, id=case_id)
+
+
+BAD_INPUTS = [
+    case("vpc_cidr-host-bits", ["-e", "vpc_cidr=10.0.0.1/16"], ["vpc_cidr"]),
+    case("vpc_cidr-not-a-cidr", ["-e", "vpc_cidr=not-a-cidr"], ["vpc_cidr"]),
+    case("vpc_cidr-larger-than-16", ["-e", "vpc_cidr=10.0.0.0/8"], ["vpc_cidr"]),
+    case("subnet_cidr-outside-vpc", ["-e", "subnet_cidr=10.1.0.0/24"], ["subnet_cidr"]),
+    case("subnet_cidr-smaller-than-28", ["-e", "subnet_cidr=10.0.1.0/29"], ["subnet_cidr"]),
+    case("world-ssh-ipv4", ["-e", json.dumps({"ssh_allowed_cidrs": ["0.0.0.0/0"]})], ["ssh_allowed_cidrs", "allow_world_ssh"]),
+    case("world-ssh-ipv6", ["-e", json.dumps({"ssh_allowed_cidrs": ["::/0"]})], ["ssh_allowed_cidrs", "allow_world_ssh"]),
+    case("world-ssh-ipv6-spelled-0", ["-e", json.dumps({"ssh_allowed_cidrs": ["::0/0"]}), "-e", "node_count=1"],
+         ["ssh_allowed_cidrs", "allow_world_ssh"]),
+    case("world-ssh-ipv4-host-bits", ["-e", json.dumps({"ssh_allowed_cidrs": ["10.0.0.0/0"]}), "-e", "node_count=1"],
+         ["ssh_allowed_cidrs", "allow_world_ssh"]),
+    case("node_count-0", ["-e", "node_count=0"], ["node_count"]),
+    case("node_count-abc", ["-e", "node_count=abc"], ["node_count"]),
+    case("p2-without-fallbacks", ["-e", json.dumps({"instance_type": "p2.xlarge", "instance_type_fallbacks": []})],
+         ["instance_type", "instance_type_fallbacks"]),
+    case("instance_type-malformed", ["-e", "instance_type=p2xlarge"], ["instance_type"]),
+    case("instance_type_fallbacks-malformed", ["-e", json.dumps({"instance_type_fallbacks": ["g4dn.xlarge", "G5 xlarge"]})],
+         ["instance_type_fallbacks"]),
+    case("cluster_name-underscore", [], ["cluster_name"], cluster_name="a_b"),
+    case("cluster_name-leading-digit", [], ["cluster_name"], cluster_name="9lives"),
+    case("aws_region-unknown", ["-e", "aws_region=xx-east-9"], ["aws_region"]),
+    case("ssh_allowed_cidrs-empty", ["-e", json.dumps({"ssh_allowed_cidrs": []})], ["ssh_allowed_cidrs"]),
+    case("vpc_id-without-subnet_id", ["-e", "vpc_id=vpc-0123456789abcdef0"], ["subnet_id"]),
+    case("subnet_id-without-vpc_id", ["-e", "subnet_id=subnet-0123456789abcdef0"], ["vpc_id"]),
+    case("ami_id-malformed", ["-e", "ami_id=ami-nothex"], ["ami_id"]),
+    case("ami_id-not-found", ["-e", "ami_id=ami-0123456789abcdef0"], ["ami_id"]),
+    case("ssh_key_type-unknown", ["-e", "ssh_key_type=dsa"], ["ssh_key_type"]),
+    case("operator_users-invalid", ["-e", json.dumps({"operator_users": ["bad user!"]})], ["operator_users"]),
+    case("auto-answers-garbage", ["-e", "ssh_allowed_cidrs=auto", "-e", "ssh_allowed_cidrs_auto_url={address_server}/%3Chtml%3Eno%20address%20here%3C/html%3E"],
+         ["ssh_allowed_cidrs"]),
+    case("auto-unreachable", ["-e", "ssh_allowed_cidrs=auto", "-e", "ssh_allowed_cidrs_auto_url={closed_url}"],
+         ["ssh_allowed_cidrs"]),
+]
+
+
+@pytest.mark.parametrize("args, variables, cluster_name", BAD_INPUTS)
+def test_bad_input_fails_before_any_change(args, variables, cluster_name, request, playbook, address_server,
+                                           ec2_client, iam_client, tmp_path):
+    name = cluster_name or f"bad-{uuid.uuid4().hex[:8]}"
+    closed_url = f"http://127.0.0.1:{_closed_port()}/"
+    args = [a.replace("{address_server}", address_server).replace("{closed_url}", closed_url) for a in args]
+    local_dir = tmp_path / "local"
+    rc, output, _recap = playbook(
+        "provision.yml", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}", *args,
+        env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"},  # one JSON result per line: msg exactly as the task failed
+    )
+    assert rc != 0, f"provision.yml succeeded with {args}:\n{output[-3000:]}"
+    result = failure_result(output)
+    assert result is not None, f"no failed task in the output:\n{output[-3000:]}"
+    msg = str(result.get("msg", ""))
+    assert msg.strip() and "\n" not in msg.strip(), f"the failure message is not one line: {msg!r}"
+    missing = [v for v in variables if v not in msg]
+    assert missing == [], f"the failure message does not name {missing}: {msg!r}"
+    created = {kind: ids for kind, ids in footprint(ec2_client, iam_client, name).items() if ids}
+    assert created == {}, f"created before failing: {created}"
+    assert not (local_dir / "id_ed25519").exists(), "the private key was written before failing"
+
+
+def _closed_port():
+    """A loopback port nothing listens on (bound and released at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
