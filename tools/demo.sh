@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 localcloud up
 ansible-playbook -i inventories/local provision.yml -e node_count="${NODE_COUNT:-4}"
 ansible-inventory -i inventories/local --graph
+ansible-playbook -i inventories/local mpi-cluster.yml
 echo
 echo "The emulator answers the AWS APIs on 127.0.0.1:${LOCALCLOUD_PORT:-5000}; its instances are"
-echo "Docker containers you can ssh into with the command in the summary above."
-echo "mpi-cluster.yml is not part of the demo yet. Stop everything with: make localcloud-down"
+echo "Docker containers. Log in to the head node with the ssh command in provision's summary and run"
+echo "  mpirun --hostfile ~/hostfile -np <slots> hostname"
+echo "Stop everything with: make localcloud-down"
