@@ -1,0 +1,348 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Find every resource of an ec2mpi cluster: what ec2_cluster_info lists and ec2_cluster_teardown deletes.
+
+Every resource the playbooks create carries the tag ec2mpi:cluster=<cluster>. Each EC2 type is
+found with one Describe call (paginated where the API paginates) filtered on that tag; terminated
+instances are not resources any more. IAM cannot filter on tags: the customer managed policies and
+the users are listed, then each one's tags read. IAM groups cannot be tagged at all: a group belongs
+to a cluster by its name (ec2mpi-<cluster>-operators, the iam role's default) or by having one of
+the cluster's policies attached.
+
+Resources are kept as boto3 returned them (teardown needs their raw rules and associations);
+summary() turns one into the snake_case dict the modules return.
+"""
+
+import re
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import NamedTuple
+from typing import Optional
+
+from ansible_collections.amazon.aws.plugins.module_utils import ec2
+from ansible_collections.amazon.aws.plugins.module_utils import iam
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
+
+Resource = Dict[str, Any]  # one resource as boto3 describes it
+Resources = Dict[str, List[Resource]]  # resource type -> resources
+Filters = List[Dict[str, Any]]
+
+CLUSTER_TAG = "ec2mpi:cluster"
+# What the inputs role accepts; it also keeps EC2's filter wildcards (* and ?) out of the tag filter.
+CLUSTER_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}")
+# The iam role's default operator_group.
+OPERATOR_GROUP_PATTERN = re.compile(rf"ec2mpi-(?P<cluster>{CLUSTER_NAME_PATTERN.pattern})-operators")
+
+# In the order a teardown deletes them.
+EC2_TYPES = (
+    "instances",
+    "placement_groups",
+    "security_groups",
+    "key_pairs",
+    "route_tables",
+    "internet_gateways",
+    "subnets",
+    "vpcs",
+)
+IAM_TYPES = ("iam_users", "iam_groups", "iam_policies")
+
+# Every state but terminated: a shutting-down instance still holds its subnet and security group.
+INSTANCE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"]
+# A cluster with none of its instances in these states is an orphan.
+LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+
+# moto (the local emulator) has no placement groups; tests/localcloud answers NotImplemented (HTTP 501).
+NOT_IMPLEMENTED = "NotImplemented"
+
+_ID_KEYS = {
+    "instances": "InstanceId",
+    "placement_groups": "GroupId",
+    "security_groups": "GroupId",
+    "key_pairs": "KeyPairId",
+    "route_tables": "RouteTableId",
+    "internet_gateways": "InternetGatewayId",
+    "subnets": "SubnetId",
+    "vpcs": "VpcId",
+    "iam_users": "UserId",
+    "iam_groups": "GroupId",
+    "iam_policies": "PolicyId",
+}
+_NAME_KEYS = {
+    "placement_groups": "GroupName",
+    "security_groups": "GroupName",
+    "key_pairs": "KeyName",
+    "iam_users": "UserName",
+    "iam_groups": "GroupName",
+    "iam_policies": "PolicyName",
+}
+# What the delete call of each type takes: ids, except for the name-addressed types.
+_LABEL_KEYS = dict(
+    _ID_KEYS,
+    placement_groups="GroupName",
+    key_pairs="KeyName",
+    iam_users="UserName",
+    iam_groups="GroupName",
+    iam_policies="Arn",
+)
+
+
+class Discovery(NamedTuple):
+    resources: Resources
+    unsupported: List[str]  # resource types this endpoint cannot list
+
+
+def invalid_cluster_name_message(cluster_name: str) -> Optional[str]:
+    if CLUSTER_NAME_PATTERN.fullmatch(cluster_name):
+        return None
+    return (
+        f"cluster_name {cluster_name!r} is invalid; use letters, digits and hyphens, starting with a letter, "
+        "at most 32 characters (the cluster_name the playbooks were run with, e.g. mpi-lab)"
+    )
+
+
+def tag_filters(cluster_name: Optional[str]) -> Filters:
+    """The EC2 filter for one cluster's resources, or for every cluster's when cluster_name is None."""
+    if cluster_name is None:
+        return [{"Name": "tag-key", "Values": [CLUSTER_TAG]}]
+    return [{"Name": f"tag:{CLUSTER_TAG}", "Values": [cluster_name]}]
+
+
+def tags_of(resource: Resource) -> Dict[str, str]:
+    return boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
+
+
+def cluster_of(resource: Resource) -> Optional[str]:
+    """The cluster a resource belongs to: its tag, or for an IAM group what find_iam_groups() decided."""
+    return resource.get("Cluster") or tags_of(resource).get(CLUSTER_TAG)
+
+
+def in_cluster(resource: Resource, cluster_name: Optional[str]) -> bool:
+    cluster = cluster_of(resource)
+    return cluster is not None and cluster_name in (None, cluster)
+
+
+# EC2: one Describe call per type, through amazon.aws's wrappers (retries, errors naming the call).
+
+
+def find_instances(client, filters: Filters) -> List[Resource]:
+    state_filter = {"Name": "instance-state-name", "Values": INSTANCE_STATES}
+    reservations = ec2.describe_instances(client, Filters=filters + [state_filter])
+    return [instance for reservation in reservations for instance in reservation["Instances"]]
+
+
+def find_placement_groups(client, filters: Filters) -> Optional[List[Resource]]:
+    """The placement groups, or None when the endpoint answers NotImplemented (the local emulator)."""
+    try:
+        return ec2.describe_ec2_placement_groups(client, Filters=filters)
+    except is_ansible_aws_error_code(NOT_IMPLEMENTED):
+        return None
+
+
+def find_security_groups(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_security_groups(client, Filters=filters)
+
+
+def find_key_pairs(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_key_pairs(client, Filters=filters)
+
+
+def find_route_tables(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_route_tables(client, Filters=filters)
+
+
+def find_internet_gateways(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_internet_gateways(client, Filters=filters) or []
+
+
+def find_subnets(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_subnets(client, Filters=filters)
+
+
+def find_vpcs(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_vpcs(client, Filters=filters)
+
+
+# IAM: amazon.aws's wrappers where every supported amazon.aws (>= 9.0.0) has them, ours otherwise.
+
+
+@iam.IAMErrorHandler.list_error_handler("list IAM users", [])
+@AWSRetry.jittered_backoff()
+def list_users(client) -> List[Resource]:
+    return client.get_paginator("list_users").paginate().build_full_result()["Users"]
+
+
+@iam.IAMErrorHandler.list_error_handler("list IAM groups", [])
+@AWSRetry.jittered_backoff()
+def list_groups(client) -> List[Resource]:
+    return client.get_paginator("list_groups").paginate().build_full_result()["Groups"]
+
+
+@iam.IAMErrorHandler.list_error_handler("list IAM user tags", [])
+@AWSRetry.jittered_backoff()
+def list_user_tags(client, user_name: str) -> List[Dict[str, str]]:
+    return client.get_paginator("list_user_tags").paginate(UserName=user_name).build_full_result()["Tags"]
+
+
+@iam.IAMErrorHandler.list_error_handler("list IAM policy tags", [])
+@AWSRetry.jittered_backoff()
+def list_policy_tags(client, policy_arn: str) -> List[Dict[str, str]]:
+    return client.get_paginator("list_policy_tags").paginate(PolicyArn=policy_arn).build_full_result()["Tags"]
+
+
+def find_iam_policies(client, cluster_name: Optional[str]) -> List[Resource]:
+    """The customer managed policies tagged with the cluster (ListPolicies returns no tags)."""
+    policies = [
+        dict(policy, Tags=list_policy_tags(client, policy["Arn"]))
+        for policy in iam.list_iam_managed_policies(client, Scope="Local")
+    ]
+    return [policy for policy in policies if in_cluster(policy, cluster_name)]
+
+
+def find_iam_users(client, cluster_name: Optional[str]) -> List[Resource]:
+    """The users tagged with the cluster (ListUsers returns no tags)."""
+    users = [dict(user, Tags=list_user_tags(client, user["UserName"])) for user in list_users(client)]
+    return [user for user in users if in_cluster(user, cluster_name)]
+
+
+def clusters_by_attached_policy(client, policies: List[Resource]) -> Dict[str, str]:
+    """{group id: cluster} for the groups the cluster policies are attached to."""
+    clusters = {}
+    for policy in policies:
+        attached = iam.list_iam_entities_for_policy(client, policy["Arn"]) or {}
+        for group in attached.get("PolicyGroups", []):
+            clusters.setdefault(group["GroupId"], cluster_of(policy))
+    return clusters
+
+
+def group_cluster(group: Resource, by_policy: Dict[str, str]) -> Optional[Resource]:
+    """The group marked with its cluster and why, or None when it belongs to no cluster."""
+    by_name = OPERATOR_GROUP_PATTERN.fullmatch(group["GroupName"])
+    if by_name:
+        return dict(group, Cluster=by_name.group("cluster"), MatchedBy="name")
+    if group["GroupId"] in by_policy:
+        return dict(group, Cluster=by_policy[group["GroupId"]], MatchedBy="attached policy")
+    return None
+
+
+def find_iam_groups(client, cluster_name: Optional[str], policies: List[Resource]) -> List[Resource]:
+    """The groups named ec2mpi-<cluster>-operators or holding one of the cluster's policies."""
+    by_policy = clusters_by_attached_policy(client, policies)
+    groups = [group_cluster(group, by_policy) for group in list_groups(client)]
+    return [group for group in groups if group and in_cluster(group, cluster_name)]
+
+
+def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: bool) -> Discovery:
+    """Every resource of cluster_name (of every ec2mpi cluster when None) by type; IAM only with include_iam."""
+    filters = tag_filters(cluster_name)
+    instances = find_instances(ec2_client, filters)
+    placement_groups = find_placement_groups(ec2_client, filters)
+    resources = {
+        "instances": instances,
+        "placement_groups": placement_groups or [],
+        "security_groups": find_security_groups(ec2_client, filters),
+        "key_pairs": find_key_pairs(ec2_client, filters),
+        "route_tables": find_route_tables(ec2_client, filters),
+        "internet_gateways": find_internet_gateways(ec2_client, filters),
+        "subnets": find_subnets(ec2_client, filters),
+        "vpcs": find_vpcs(ec2_client, filters),
+    }
+    if include_iam:
+        policies = find_iam_policies(iam_client, cluster_name)
+        resources["iam_users"] = find_iam_users(iam_client, cluster_name)
+        resources["iam_groups"] = find_iam_groups(iam_client, cluster_name, policies)
+        resources["iam_policies"] = policies
+    return Discovery(resources, [] if placement_groups is not None else ["placement_groups"])
+
+
+# What the modules return.
+
+
+def label(resource_type: str, resource: Resource) -> str:
+    """What the type's delete call takes: an id, a name (key pairs, placement groups, IAM users, groups) or an ARN."""
+    return resource[_LABEL_KEYS[resource_type]]
+
+
+def labels(resources: Resources) -> Dict[str, List[str]]:
+    return {
+        resource_type: [label(resource_type, resource) for resource in found]
+        for resource_type, found in resources.items()
+    }
+
+
+def count(resources: Resources) -> int:
+    return sum(len(found) for found in resources.values())
+
+
+def instance_summary(instance: Resource) -> Dict[str, Any]:
+    instance = normalize_boto3_result(instance)  # LaunchTime as an ISO 8601 string
+    tags = tags_of(instance)
+    return {
+        "id": instance["InstanceId"],
+        "name": tags.get("Name"),
+        "state": instance["State"]["Name"],
+        "instance_type": instance.get("InstanceType"),
+        "private_ip_address": instance.get("PrivateIpAddress"),
+        "public_ip_address": instance.get("PublicIpAddress"),
+        "role": tags.get("ec2mpi:role"),
+        "launch_time": instance.get("LaunchTime"),
+        "subnet_id": instance.get("SubnetId"),
+        "vpc_id": instance.get("VpcId"),
+        "cluster": cluster_of(instance),
+        "tags": tags,
+    }
+
+
+def summary(resource_type: str, resource: Resource) -> Dict[str, Any]:
+    """One resource as snake_case with id, name (the Name tag where the type has no name), cluster and tags."""
+    if resource_type == "instances":
+        return instance_summary(resource)
+    described = boto3_resource_to_ansible_dict(resource)
+    described["id"] = resource[_ID_KEYS[resource_type]]
+    described["name"] = (
+        resource[_NAME_KEYS[resource_type]] if resource_type in _NAME_KEYS else tags_of(resource).get("Name")
+    )
+    described["cluster"] = cluster_of(resource)
+    return described
+
+
+def summaries(resources: Resources) -> Dict[str, List[Dict[str, Any]]]:
+    return {
+        resource_type: [summary(resource_type, resource) for resource in found]
+        for resource_type, found in resources.items()
+    }
+
+
+def cluster_counts(resources: Resources) -> Dict[str, Dict[str, int]]:
+    """{cluster: {resource type: count, running_instances: count}} for every cluster found."""
+    counts: Dict[str, Dict[str, int]] = {}
+    for resource_type, found in resources.items():
+        for resource in found:
+            cluster = counts.setdefault(cluster_of(resource), dict.fromkeys(list(resources) + ["running_instances"], 0))
+            cluster[resource_type] += 1
+            if resource_type == "instances" and resource["State"]["Name"] == "running":
+                cluster["running_instances"] += 1
+    return counts
+
+
+def orphans(resources: Resources) -> List[str]:
+    """The clusters with EC2 resources in this region but no pending, running or stopped instance.
+
+    IAM is global, so IAM resources alone do not make a cluster an orphan of this region.
+    """
+    with_resources = {
+        cluster_of(resource) for resource_type in EC2_TYPES for resource in resources.get(resource_type, [])
+    }
+    alive = {
+        cluster_of(instance)
+        for instance in resources.get("instances", [])
+        if instance["State"]["Name"] in LIVE_INSTANCE_STATES
+    }
+    return sorted(with_resources - alive)

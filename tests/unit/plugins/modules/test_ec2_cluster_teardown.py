@@ -1,0 +1,288 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ec2_cluster_teardown against moto (in-process) and, for faults moto cannot make, botocore's Stubber."""
+
+import boto3
+import pytest
+
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
+from ansible_collections.ec2mpi.cluster.plugins.modules import ec2_cluster_teardown
+from ansible_collections.ec2mpi.cluster.tests.unit.plugins.module_utils import test_cluster_resources as shared
+
+# Fixtures shared with the discovery tests.
+moto = shared.moto
+sleeps = shared.sleeps
+world = shared.world
+
+
+@pytest.fixture
+def run(run_module, aws_credentials):
+    def run_teardown(check_mode=False, **args):
+        return run_module(ec2_cluster_teardown.main, dict(args, region=shared.REGION), check_mode=check_mode)
+
+    return run_teardown
+
+
+def empty(labels):
+    return {resource_type: [] for resource_type in labels}
+
+
+def remaining_is_empty(result):
+    return result["remaining"] and not any(result["remaining"].values())
+
+
+def all_vpc_ids():
+    return {vpc["VpcId"] for vpc in boto3.client("ec2", region_name=shared.REGION).describe_vpcs()["Vpcs"]}
+
+
+def test_check_mode_lists_everything_and_deletes_nothing(run, world):
+    before = shared.sorted_labels(cr.labels(shared.discover(None).resources))
+
+    outcome = run(cluster_name="a", include_iam=True, _ansible_diff=True, check_mode=True)
+
+    assert not outcome.failed, outcome.result.get("msg")
+    result = outcome.result
+    assert result["changed"] is True
+    assert shared.sorted_labels(result["would_delete"]) == shared.sorted_labels(world.a)
+    assert shared.sorted_labels(result["diff"]["before"]) == shared.sorted_labels(world.a)
+    assert result["diff"]["after"] == empty(world.a)
+    assert "deleted" not in result and "remaining" not in result
+    assert shared.sorted_labels(cr.labels(shared.discover(None).resources)) == before
+
+
+def test_check_mode_without_iam_leaves_iam_out(run, world):
+    result, failed = run(cluster_name="a", check_mode=True)
+
+    assert not failed
+    assert shared.sorted_labels(result["would_delete"]) == shared.sorted_labels(shared.ec2_only(world.a))
+
+
+def test_teardown_deletes_the_cluster_and_only_it_keeping_iam_by_default(run, world):
+    outcome = run(cluster_name="a")
+
+    assert not outcome.failed, outcome.result.get("msg")
+    result = outcome.result
+    assert result["changed"] is True
+    assert shared.sorted_labels(result["deleted"]) == shared.sorted_labels(shared.ec2_only(world.a))
+    assert remaining_is_empty(result) and "iam_users" not in result["remaining"]
+    assert outcome.warnings == [
+        "this endpoint cannot list placement_groups (it answered NotImplemented); none are deleted"
+    ]
+
+    ec2 = boto3.client("ec2", region_name=shared.REGION)
+    states = [
+        node["State"]["Name"]
+        for page in ec2.describe_instances(InstanceIds=world.a["instances"])["Reservations"]
+        for node in page["Instances"]
+    ]
+    assert states == ["terminated", "terminated"]
+    iam_of_a = {resource_type: world.a[resource_type] for resource_type in cr.IAM_TYPES}
+    left_of_a = cr.labels(shared.discover("a").resources)
+    assert shared.sorted_labels(left_of_a) == shared.sorted_labels(dict(empty(world.a), **iam_of_a))
+    assert shared.sorted_labels(cr.labels(shared.discover("other").resources)) == shared.sorted_labels(world.other)
+    assert world.untagged_vpc in all_vpc_ids()
+
+
+def test_second_run_changes_nothing(run, world):
+    assert run(cluster_name="a").result["changed"] is True
+
+    again = run(cluster_name="a", _ansible_diff=True)
+    checked = run(cluster_name="a", check_mode=True)
+
+    assert not again.failed and again.result["changed"] is False
+    assert again.result["deleted"] == empty(shared.ec2_only(world.a)) and remaining_is_empty(again.result)
+    assert again.result["diff"] == {"before": empty(shared.ec2_only(world.a)), "after": empty(shared.ec2_only(world.a))}
+    assert not checked.failed and checked.result["changed"] is False
+    assert checked.result["would_delete"] == empty(shared.ec2_only(world.a))
+
+
+def test_include_iam_deletes_the_clusters_iam_too(run, world):
+    outcome = run(cluster_name="a", include_iam=True)
+
+    assert not outcome.failed, outcome.result.get("msg")
+    assert shared.sorted_labels(outcome.result["deleted"]) == shared.sorted_labels(world.a)
+    assert remaining_is_empty(outcome.result) and outcome.result["remaining"]["iam_policies"] == []
+
+    iam = boto3.client("iam", region_name=shared.REGION)
+    assert sorted(user["UserName"] for user in iam.list_users()["Users"]) == ["bob", "carol"]
+    assert [group["GroupName"] for group in iam.list_groups()["Groups"]] == ["ec2mpi-other-operators"]
+    assert [policy["Arn"] for policy in iam.list_policies(Scope="Local")["Policies"]] == world.other["iam_policies"]
+    assert shared.sorted_labels(cr.labels(shared.discover("other").resources)) == shared.sorted_labels(world.other)
+    assert world.untagged_vpc in all_vpc_ids()
+    assert run(cluster_name="a", include_iam=True).result["changed"] is False
+
+
+def test_include_iam_detaches_the_clusters_policy_from_other_holders(run, world):
+    iam = boto3.client("iam", region_name=shared.REGION)
+    iam.attach_user_policy(UserName="carol", PolicyArn=world.a["iam_policies"][0])
+
+    outcome = run(cluster_name="a", include_iam=True)
+
+    assert not outcome.failed, outcome.result.get("msg")
+    assert iam.list_attached_user_policies(UserName="carol")["AttachedPolicies"] == []
+    assert [user["UserName"] for user in iam.list_users()["Users"] if user["UserName"] == "carol"] == ["carol"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"cluster_name": "*"}, "cluster_name '*' is invalid; use letters, digits and hyphens"),
+        ({"cluster_name": "a", "wait_timeout": 0}, "wait_timeout 0 is not positive; set it to the seconds to wait"),
+    ],
+)
+@pytest.mark.usefixtures("stubbed_client")
+def test_bad_input_fails_before_any_aws_call(run, args, message):
+    result, failed = run(**args)
+
+    assert failed
+    assert result["msg"].startswith(message) and "\n" not in result["msg"]
+
+
+SECURITY_GROUP = {
+    "GroupId": "sg-1",
+    "GroupName": "ec2mpi-a",
+    "VpcId": "vpc-1",
+    "Tags": shared.tag_list("a"),
+    "IpPermissions": [],
+    "IpPermissionsEgress": [],
+}
+
+
+def test_security_group_still_in_use_is_retried(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    shared.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP])
+    ec2.add_client_error(
+        "delete_security_group",
+        service_error_code="DependencyViolation",
+        service_message="resource sg-1 has a dependent object",
+        http_status_code=400,
+        expected_params={"GroupId": "sg-1"},
+    )
+    ec2.add_response("delete_security_group", {}, {"GroupId": "sg-1"})
+    shared.stub_discovery(ec2)
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert result["changed"] is True and result["deleted"]["security_groups"] == ["sg-1"]
+    assert remaining_is_empty(result)
+    assert len(sleeps) == 1
+
+
+def test_other_errors_fail_at_once_naming_the_call(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    shared.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP])
+    ec2.add_client_error("delete_security_group", service_error_code="UnauthorizedOperation", http_status_code=403)
+
+    result, failed = run(cluster_name="a")
+
+    assert failed
+    assert result["msg"].startswith("Failed to delete security group: ")
+    assert "UnauthorizedOperation" in result["msg"] and "DeleteSecurityGroup" in result["msg"]
+    assert sleeps == []
+
+
+def test_rules_referencing_cluster_groups_are_revoked_first(run, stubbed_client, sleeps):
+    nodes = dict(
+        SECURITY_GROUP,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "198.51.100.0/24"}],
+                "UserIdGroupPairs": [],
+            },
+            {
+                "IpProtocol": "-1",
+                "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "123456789012"}, {"GroupId": "sg-elsewhere"}],
+            },
+        ],
+    )
+    bastion = dict(
+        SECURITY_GROUP,
+        GroupId="sg-2",
+        IpPermissions=[],
+        IpPermissionsEgress=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "UserIdGroupPairs": [{"GroupId": "sg-1", "Description": "to the nodes"}],
+            },
+        ],
+    )
+    ec2 = stubbed_client("ec2")
+    shared.stub_discovery(ec2, SecurityGroups=[nodes, bastion])
+    ec2.add_response(
+        "revoke_security_group_ingress",
+        {"Return": True},
+        # The pairs go back as described: moto (unlike AWS) matches the whole pair.
+        {"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "123456789012"}]}]},
+    )
+    ec2.add_response(
+        "revoke_security_group_egress",
+        {"Return": True},
+        {
+            "GroupId": "sg-2",
+            "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "UserIdGroupPairs": [{"GroupId": "sg-1", "Description": "to the nodes"}]}
+            ],
+        },
+    )
+    ec2.add_response("delete_security_group", {}, {"GroupId": "sg-1"})
+    ec2.add_response("delete_security_group", {}, {"GroupId": "sg-2"})
+    shared.stub_discovery(ec2)
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert result["deleted"]["security_groups"] == ["sg-1", "sg-2"]
+
+
+def test_what_is_left_fails_naming_it(run, stubbed_client, sleeps):
+    vpc = {"VpcId": "vpc-1", "Tags": shared.tag_list("a")}
+    ec2 = stubbed_client("ec2")
+    shared.stub_discovery(ec2, Vpcs=[vpc])
+    ec2.add_response("delete_vpc", {}, {"VpcId": "vpc-1"})
+    shared.stub_discovery(ec2, Vpcs=[vpc])  # eventual consistency, or someone recreating it
+
+    result, failed = run(cluster_name="a")
+
+    assert failed
+    assert result["msg"].startswith(
+        "teardown of cluster a in us-west-2 left 1 resource(s): vpcs vpc-1; run the teardown again"
+    )
+    assert "\n" not in result["msg"]
+    assert result["deleted"]["vpcs"] == ["vpc-1"] and [vpc["id"] for vpc in result["remaining"]["vpcs"]] == ["vpc-1"]
+
+
+def test_instances_that_do_not_terminate_in_time_fail(run, stubbed_client, sleeps):
+    node = {"InstanceId": "i-1", "State": {"Name": "running", "Code": 16}, "Tags": shared.tag_list("a")}
+    ec2 = stubbed_client("ec2")
+    shared.stub_discovery(ec2, Reservations=[{"Instances": [node]}])
+    ec2.add_response("terminate_instances", {"TerminatingInstances": []}, {"InstanceIds": ["i-1"]})
+    ec2.add_response(
+        "describe_instances",
+        {"Reservations": [{"Instances": [dict(node, State={"Name": "shutting-down", "Code": 32})]}]},
+    )
+
+    result, failed = run(cluster_name="a", wait_timeout=5)  # one poll
+
+    assert failed
+    assert result["msg"].startswith("Timeout trying to wait for the instances to terminate: ")
+
+
+def test_check_mode_makes_describe_calls_only(run, stubbed_client):
+    # The Stubber answers only the discovery's Describe calls: any other call would fail the run.
+    ec2 = stubbed_client("ec2")
+    shared.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP], Vpcs=[{"VpcId": "vpc-1", "Tags": shared.tag_list("a")}])
+
+    result, failed = run(cluster_name="a", check_mode=True)
+
+    assert not failed, result.get("msg")
+    assert result["changed"] is True
+    assert result["would_delete"]["security_groups"] == ["sg-1"] and result["would_delete"]["vpcs"] == ["vpc-1"]
