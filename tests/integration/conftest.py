@@ -112,6 +112,9 @@ class Emulator:
     port: int
     state_dir: Path
 
+    bin_dir = BIN_DIR
+    repo_root = REPO_ROOT
+
     @property
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"

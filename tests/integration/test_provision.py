@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cluster_api import footprint, instances, security_group, ssh_cidrs, tag_filter, tags_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,61 +32,6 @@ IAM_ROLE_READY = (REPO_ROOT / "roles/iam/tasks/access_keys.yml").exists()
 
 # ---------------------------------------------------------------------------------------------
 # What the API shows of a cluster
-
-
-def tag_filter(name):
-    return [{"Name": "tag:ec2mpi:cluster", "Values": [name]}]
-
-
-def tags_of(resource):
-    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
-
-
-def instances(ec2, name, states=("pending", "running")):
-    filters = tag_filter(name) + [{"Name": "instance-state-name", "Values": list(states)}]
-    pages = ec2.get_paginator("describe_instances").paginate(Filters=filters)
-    return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
-
-
-def security_group(ec2, name):
-    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"ec2mpi-{name}"]}])["SecurityGroups"]
-    assert len(groups) == 1, f"expected one security group ec2mpi-{name}, found {[g['GroupId'] for g in groups]}"
-    return groups[0]
-
-
-def ssh_cidrs(group):
-    """Every CIDR (IPv4 and IPv6) the group lets in on port 22."""
-    return sorted(
-        r.get("CidrIp") or r.get("CidrIpv6")
-        for p in group["IpPermissions"]
-        if p["IpProtocol"] == "-1" or p.get("FromPort", 0) <= 22 <= p.get("ToPort", 65535)
-        for r in p.get("IpRanges", []) + p.get("Ipv6Ranges", [])
-    )
-
-
-def footprint(ec2, iam, name):
-    """Everything in the API that provision.yml would have created for cluster `name`, by tag and by name."""
-    tag = tag_filter(name)
-    named = f"ec2mpi-{name}"
-    found = {
-        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=tag)["Vpcs"]]
-        + [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [named]}])["Vpcs"]],
-        "subnets": [s["SubnetId"] for s in ec2.describe_subnets(Filters=tag)["Subnets"]],
-        "internet gateways": [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=tag)["InternetGateways"]],
-        "route tables": [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=tag)["RouteTables"]],
-        "security groups": [g["GroupId"] for g in ec2.describe_security_groups(Filters=tag)["SecurityGroups"]]
-        + [g["GroupId"] for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [named]}])["SecurityGroups"]],
-        "key pairs": [k["KeyName"] for k in ec2.describe_key_pairs(Filters=tag)["KeyPairs"]]
-        + [k["KeyName"] for k in ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [named]}])["KeyPairs"]],
-        # Any state: an instance launched and terminated again was still created.
-        "instances": [i["InstanceId"] for i in instances(ec2, name, states=(
-            "pending", "running", "shutting-down", "terminated", "stopping", "stopped"))],
-        "iam groups": [g["GroupName"] for page in iam.get_paginator("list_groups").paginate()
-                       for g in page["Groups"] if g["GroupName"] == f"{named}-operators"],
-        "iam policies": [p["PolicyName"] for page in iam.get_paginator("list_policies").paginate(Scope="Local")
-                         for p in page["Policies"] if p["PolicyName"] == f"{named}-operator"],
-    }
-    return {kind: sorted(set(ids)) for kind, ids in found.items()}
 
 
 def graph_groups(graph):

@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""stop, status and teardown against this session's API-only emulator, checked through the API.
+
+What needs real hosts (start.yml's smoke test, containers stopped and removed) is in Molecule's
+default scenario. Every cluster here has its own name and CIDRs.
+"""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from cluster_api import LIVE_STATES, footprint, instances, tag_filter
+
+OPERATOR = '{"operator_users": ["ops"], "operator_access_keys": true}'
+
+
+def cluster_args(name, local_dir, octet):
+    return ["-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}",
+            "-e", f"vpc_cidr=10.{octet}.0.0/16", "-e", f"subnet_cidr=10.{octet}.1.0/24"]
+
+
+def provision(playbook, args, nodes=2):
+    rc, output, _recap = playbook("provision.yml", *args, "-e", f"node_count={nodes}", "-e", OPERATOR)
+    assert rc == 0, output[-3000:]
+
+
+def nothing_left(ec2, iam, name):
+    return {kind: ids for kind, ids in footprint(ec2, iam, name, instance_states=LIVE_STATES).items() if ids}
+
+
+def test_stop_stops_every_instance(playbook, ec2_client, tmp_path):
+    args = cluster_args("life-stop", tmp_path, 41)
+    provision(playbook, args)
+    rc, output, recap = playbook("playbooks/stop.yml", *args)
+    assert rc == 0, output[-3000:]
+    assert recap["localhost"]["changed"] == 1
+    states = {i["State"]["Name"] for i in instances(ec2_client, "life-stop", states=LIVE_STATES)}
+    assert states == {"stopped"}
+    rc, output, recap = playbook("playbooks/stop.yml", *args)
+    assert rc == 0 and recap["localhost"]["changed"] == 0, output[-3000:]
+
+
+def test_status_shows_nodes_cost_and_orphans(playbook, ec2_client, tmp_path):
+    args = cluster_args("life-status", tmp_path, 42)
+    provision(playbook, args)
+    rc, output, _recap = playbook("playbooks/status.yml", *args)
+    assert rc == 0, output[-3000:]
+    running = instances(ec2_client, "life-status")
+    assert len(running) == 2
+    for node in running:
+        assert node["InstanceId"] in output and node["PrivateIpAddress"] in output
+    assert "USD/hour" in output
+    assert "orphans in us-west-2 (ec2mpi resources of clusters without instances): none" in output or "life-status" not in output.split("orphans")[-1]
+
+    # Instances gone behind the playbooks' back: the rest of the cluster is an orphan.
+    ec2_client.terminate_instances(InstanceIds=[node["InstanceId"] for node in running])
+    rc, output, _recap = playbook("playbooks/status.yml", *args)
+    assert rc == 0, output[-3000:]
+    assert "life-status" in output.split("orphans in us-west-2")[-1]
+
+
+def test_teardown_leaves_nothing_and_a_second_run_changes_nothing(playbook, ec2_client, iam_client, tmp_path):
+    args = cluster_args("life-down", tmp_path, 43)
+    provision(playbook, args)
+    assert (tmp_path / "id_ed25519").exists()
+    assert nothing_left(ec2_client, iam_client, "life-down"), "provision created nothing to tear down"
+
+    rc, output, recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true")
+    assert rc == 0, output[-3000:]
+    assert recap["localhost"]["changed"] >= 1
+    assert nothing_left(ec2_client, iam_client, "life-down") == {}
+    assert not iam_client.list_users()["Users"] or "ops" not in [u["UserName"] for u in iam_client.list_users()["Users"]]
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+    rc, output, recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true")
+    assert rc == 0, output[-3000:]
+    assert recap["localhost"]["changed"] == 0
+
+
+def test_teardown_keeps_iam_and_local_files_unless_asked(playbook, ec2_client, iam_client, tmp_path):
+    args = cluster_args("life-keep", tmp_path, 44)
+    provision(playbook, args)
+    rc, output, _recap = playbook("playbooks/teardown.yml", *args)
+    assert rc == 0, output[-3000:]
+    left = nothing_left(ec2_client, iam_client, "life-keep")
+    assert set(left) == {"iam groups", "iam policies"}, left
+    assert (tmp_path / "id_ed25519").exists()
+    rc, output, _recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true")
+    assert rc == 0, output[-3000:]
+    assert nothing_left(ec2_client, iam_client, "life-keep") == {}
+
+
+def test_two_clusters_tearing_one_down_leaves_the_other(playbook, ec2_client, iam_client, tmp_path):
+    one, other = tmp_path / "one", tmp_path / "other"
+    provision(playbook, cluster_args("life-one", one, 45))
+    provision(playbook, cluster_args("life-other", other, 46))
+    before = footprint(ec2_client, iam_client, "life-other", instance_states=LIVE_STATES)
+    # Each cluster's instances carry its own key pair (not the default cluster's).
+    assert {node["KeyName"] for node in instances(ec2_client, "life-other")} == {"ec2mpi-life-other"}
+
+    rc, output, _recap = playbook("playbooks/teardown.yml", *cluster_args("life-one", one, 45), "-e", "teardown_iam=true")
+    assert rc == 0, output[-3000:]
+    assert nothing_left(ec2_client, iam_client, "life-one") == {}
+    assert footprint(ec2_client, iam_client, "life-other", instance_states=LIVE_STATES) == before
+    # And the other one still works: a rerun of its provision changes nothing.
+    rc, output, recap = playbook("provision.yml", *cluster_args("life-other", other, 46), "-e", "node_count=2", "-e", OPERATOR)
+    assert rc == 0 and recap["localhost"]["changed"] == 0, output[-3000:]
+
+
+def kill_provision_once_security_group_exists(emulator, ec2, name, args):
+    """Start provision.yml and SIGKILL it (and its workers) as soon as the cluster's security group exists."""
+    command = [str(emulator.bin_dir / "ansible-playbook"), "-i", "inventories/local", "provision.yml", *args, "-e", "node_count=3"]
+    process = subprocess.Popen(command, cwd=emulator.repo_root, env=emulator.env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if ec2.describe_security_groups(Filters=tag_filter(name))["SecurityGroups"]:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("provision.yml ended or took too long before the security group existed")
+    finally:
+        if process.poll() is None:
+            # Its own session: the group holds ansible-playbook and its workers, never this test.
+            assert os.getpgid(process.pid) == process.pid != os.getpgid(0)
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL or process.returncode != 0
+
+
+def test_provision_killed_part_way_then_teardown_leaves_nothing(emulator, playbook, ec2_client, iam_client, tmp_path):
+    args = cluster_args("life-killed", tmp_path, 47)
+    kill_provision_once_security_group_exists(emulator, ec2_client, "life-killed", args)
+    assert nothing_left(ec2_client, iam_client, "life-killed"), "the kill left nothing half-created to clean up"
+    rc, output, _recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true")
+    assert rc == 0, output[-3000:]
+    assert nothing_left(ec2_client, iam_client, "life-killed") == {}
+
+
+def test_provision_killed_part_way_then_rerun_converges(emulator, playbook, ec2_client, tmp_path):
+    args = cluster_args("life-rerun", tmp_path, 48)
+    kill_provision_once_security_group_exists(emulator, ec2_client, "life-rerun", args)
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=3")
+    assert rc == 0, output[-3000:]
+    assert len(instances(ec2_client, "life-rerun")) == 3
+    assert len(ec2_client.describe_vpcs(Filters=tag_filter("life-rerun"))["Vpcs"]) == 1
+    assert len(ec2_client.describe_security_groups(Filters=tag_filter("life-rerun"))["SecurityGroups"]) == 1
