@@ -25,6 +25,7 @@ from botocore.stub import Stubber
 
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
+from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils import modules as aws_modules
 
 try:
@@ -108,3 +109,11 @@ def stubbed_client(monkeypatch, aws_credentials) -> Iterator[Callable[[str], Stu
     for stubber in stubbers.values():
         stubber.assert_no_pending_responses()
         stubber.deactivate()
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """Record AWSRetry's back-off sleeps instead of sleeping."""
+    slept = []
+    monkeypatch.setattr(cloud.time, "sleep", slept.append)
+    return slept

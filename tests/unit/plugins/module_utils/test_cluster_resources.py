@@ -21,7 +21,6 @@ import pytest
 from moto import mock_aws
 from moto.core.responses import BaseResponse
 
-from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 
 REGION = "us-west-2"
@@ -62,14 +61,6 @@ def moto(monkeypatch):
     monkeypatch.setattr(BaseResponse, "call_action", call_action_or_not_implemented)
     with mock_aws():
         yield
-
-
-@pytest.fixture
-def sleeps(monkeypatch):
-    """Record AWSRetry's back-off sleeps instead of sleeping."""
-    slept = []
-    monkeypatch.setattr(cloud.time, "sleep", slept.append)
-    return slept
 
 
 def tag_list(cluster: str) -> List[Dict[str, str]]:

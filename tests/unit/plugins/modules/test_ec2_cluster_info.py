@@ -18,7 +18,6 @@ RECORDED_FIELD = {"key_pairs": "name", "iam_users": "name", "iam_groups": "name"
 
 # Fixtures shared with the discovery tests.
 moto = shared.moto
-sleeps = shared.sleeps
 world = shared.world
 
 

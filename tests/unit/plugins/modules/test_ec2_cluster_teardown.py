@@ -14,7 +14,6 @@ from ansible_collections.ec2mpi.cluster.tests.unit.plugins.module_utils import t
 
 # Fixtures shared with the discovery tests.
 moto = shared.moto
-sleeps = shared.sleeps
 world = shared.world
 
 

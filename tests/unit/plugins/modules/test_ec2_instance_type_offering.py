@@ -9,7 +9,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.ec2mpi.cluster.plugins.modules import ec2_instance_type_offering
 
 REGION = "us-west-2"
@@ -28,14 +27,6 @@ def run(run_module, aws_credentials):
 def moto():
     with mock_aws():
         yield
-
-
-@pytest.fixture
-def sleeps(monkeypatch):
-    """Record AWSRetry's back-off sleeps instead of sleeping."""
-    slept = []
-    monkeypatch.setattr(cloud.time, "sleep", slept.append)
-    return slept
 
 
 def offerings(instance_type, *zones):
