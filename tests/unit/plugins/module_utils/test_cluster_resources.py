@@ -6,8 +6,8 @@
 """cluster_resources: discovery against moto (in-process), and its pure parts.
 
 Also home of what the tests of ec2_cluster_info and ec2_cluster_teardown share (they import it):
-the `moto` fixture, build_cluster() and the `world` of two clusters plus untagged resources, and
-stub_discovery() for botocore Stubber runs.
+build_cluster() and the `world` of two clusters plus untagged resources, and stub_discovery() for
+botocore Stubber runs. The `moto` fixture is in tests/unit/conftest.py.
 """
 
 import json
@@ -18,20 +18,11 @@ from typing import NamedTuple
 
 import boto3
 import pytest
-from moto import mock_aws
-from moto.core.responses import BaseResponse
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 
 REGION = "us-west-2"
 TAG = "ec2mpi:cluster"
-
-# The error document tests/localcloud/localcloud/server.py answers moto's missing actions with.
-NOT_IMPLEMENTED_BODY = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    "<Response><Errors><Error><Code>NotImplemented</Code><Message>{message}</Message></Error></Errors>"
-    "<RequestID>localcloud</RequestID></Response>"
-)
 
 POLICY_DOCUMENT = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"}]}
@@ -41,26 +32,6 @@ POLICY_DOCUMENT = json.dumps(
 IMAGE_ID = "ami-12c6146b"
 
 Labels = Dict[str, List[str]]
-
-
-@pytest.fixture
-def moto(monkeypatch):
-    """moto in-process, answering the actions it lacks (DescribePlacementGroups) as the local emulator does.
-
-    In-process moto raises NotImplementedError through botocore; the emulator turns it into the API
-    error NotImplemented (HTTP 501), which is what the modules are written against.
-    """
-    call_action = BaseResponse.call_action
-
-    def call_action_or_not_implemented(self):
-        try:
-            return call_action(self)
-        except NotImplementedError as e:
-            return 501, {}, NOT_IMPLEMENTED_BODY.format(message=e)
-
-    monkeypatch.setattr(BaseResponse, "call_action", call_action_or_not_implemented)
-    with mock_aws():
-        yield
 
 
 def tag_list(cluster: str) -> List[Dict[str, str]]:

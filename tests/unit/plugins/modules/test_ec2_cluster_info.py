@@ -16,8 +16,7 @@ PLACEMENT_GROUPS_WARNING = "this endpoint cannot list placement_groups (it answe
 # The field of a returned resource that build_cluster() records for its type.
 RECORDED_FIELD = {"key_pairs": "name", "iam_users": "name", "iam_groups": "name", "iam_policies": "arn"}
 
-# Fixtures shared with the discovery tests.
-moto = shared.moto
+# The world of clusters is shared with the discovery tests.
 world = shared.world
 
 

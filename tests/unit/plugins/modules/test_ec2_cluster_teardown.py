@@ -12,8 +12,7 @@ from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_reso
 from ansible_collections.ec2mpi.cluster.plugins.modules import ec2_cluster_teardown
 from ansible_collections.ec2mpi.cluster.tests.unit.plugins.module_utils import test_cluster_resources as shared
 
-# Fixtures shared with the discovery tests.
-moto = shared.moto
+# The world of clusters is shared with the discovery tests.
 world = shared.world
 
 

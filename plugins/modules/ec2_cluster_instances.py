@@ -1,0 +1,345 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ec2_cluster_instances
+version_added: 0.1.0
+short_description: Converge an ec2mpi cluster to exactly O(count) running instances, in a fixed number of API calls
+description:
+  - Finds the cluster's instances by the tag C(ec2mpi:cluster=<cluster_name>) (pending, running, stopping or stopped;
+    a stopped cluster is started, never duplicated) and makes exactly O(count) of them run.
+  - One instance is the head, the others are workers. The head stays the head as long as it lives; the first head,
+    or the next one when it is gone, is the oldest instance (launch time, then instance id). Growing launches the
+    missing instances with one C(RunInstances) call; shrinking terminates the newest workers, never the head.
+  - Tags every instance with O(tags), C(ec2mpi:cluster) and C(ec2mpi:role) (V(head) or V(worker)). New instances get
+    their tags at launch. Tags are only added or changed, never removed.
+  - The number of API calls does not grow with O(count) (one C(DescribeInstances) on a rerun that changes nothing),
+    unlike M(amazon.aws.ec2_instance) with C(exact_count), which makes several calls per instance.
+  - Existing instances keep their instance type, image, subnet and key; those options apply to new instances only.
+  - Waits until launched and started instances run. Terminated instances are not waited for: they no longer
+    count once they are shutting down.
+  - Check mode reports what would be launched, started and terminated, and changes nothing.
+author:
+  - ec2mpi developers (@ec2mpi)
+options:
+  cluster_name:
+    description: The cluster (the value of the C(ec2mpi:cluster) tag).
+    type: str
+    required: true
+  count:
+    description: How many instances must run. V(0) terminates them all.
+    type: int
+    required: true
+  instance_type:
+    description: Instance type of new instances.
+    type: str
+    required: true
+  image_id:
+    description: AMI of new instances.
+    type: str
+    required: true
+  subnet_id:
+    description: Subnet of new instances. Their public IP, if any, follows the subnet's setting.
+    type: str
+    required: true
+  security_group_ids:
+    description: Security groups of new instances.
+    type: list
+    elements: str
+    required: true
+  key_name:
+    description: Key pair of new instances.
+    type: str
+    required: true
+  placement_group:
+    description: Placement group of new instances; empty for none.
+    type: str
+    default: ""
+  tags:
+    description:
+      - Tags every instance must carry, besides C(ec2mpi:cluster) and C(ec2mpi:role), which the module sets itself.
+    type: dict
+    default: {}
+  wait_timeout:
+    description:
+      - Seconds to wait for launched or started instances to run (they have their addresses then), and for
+        stopping instances to stop before they are started.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Run exactly four GPU nodes in the cluster mpi-lab
+  ec2mpi.cluster.ec2_cluster_instances:
+    region: us-west-2
+    cluster_name: mpi-lab
+    count: 4
+    instance_type: g4dn.xlarge
+    image_id: ami-0123456789abcdef0
+    subnet_id: subnet-0123456789abcdef0
+    security_group_ids: [sg-0123456789abcdef0]
+    key_name: ec2mpi-mpi-lab
+    tags:
+      Name: ec2mpi-mpi-lab
+  register: cluster
+
+- name: Show the head node
+  ansible.builtin.debug:
+    msg: "head {{ cluster.instances[0].instance_id }} at {{ cluster.instances[0].private_ip_address }}"
+"""
+
+RETURN = r"""
+instances:
+  description:
+    - The cluster's instances after the run, head first, then the workers by launch time and instance id.
+    - Each is the instance's description from C(DescribeInstances) in snake_case, with C(tags) as a dict.
+    - In check mode, the instances as they are now, without those that would be terminated.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - instance_id: i-0123456789abcdef0
+      instance_type: g4dn.xlarge
+      launch_time: "2025-01-31T12:00:00+00:00"
+      private_ip_address: 10.0.1.17
+      public_ip_address: 203.0.113.7
+      state: {code: 16, name: running}
+      tags: {"ec2mpi:cluster": mpi-lab, "ec2mpi:role": head, Name: ec2mpi-mpi-lab}
+launched_ids:
+  description: The instances this run launched (in check mode, none; see RV(would_launch)).
+  returned: success
+  type: list
+  elements: str
+  sample: [i-0123456789abcdef1]
+started_ids:
+  description: The stopped instances this run started (in check mode, would start).
+  returned: success
+  type: list
+  elements: str
+terminated_ids:
+  description: The instances this run terminated, the newest first (in check mode, would terminate).
+  returned: success
+  type: list
+  elements: str
+would_launch:
+  description: How many instances a run would launch (in check mode) or launched.
+  returned: success
+  type: int
+  sample: 2
+"""
+
+import time
+import uuid
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Tuple
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils import ec2
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
+
+ROLE_TAG = "ec2mpi:role"
+LIVE_STATES = ["pending", "running", "stopping", "stopped"]
+WAIT_DELAY = 5
+
+Instance = Dict[str, Any]
+
+
+def tags_of(instance: Instance) -> Dict[str, str]:
+    return boto3_tag_list_to_ansible_dict(instance.get("Tags", []))
+
+
+def head_first(instances: List[Instance]) -> List[Instance]:
+    """The head (the node tagged so, else the oldest), then the rest by launch time and instance id.
+
+    Launch times have a precision of a second, so age alone could elect a new head after a quick grow."""
+    return sorted(instances, key=lambda i: (tags_of(i).get(ROLE_TAG) != "head", i["LaunchTime"], i["InstanceId"]))
+
+
+def flatten(reservations: List[Dict[str, Any]]) -> List[Instance]:
+    return [instance for reservation in reservations for instance in reservation["Instances"]]
+
+
+def find_instances(client, cluster_name: str) -> List[Instance]:
+    filters = cr.tag_filters(cluster_name) + [{"Name": "instance-state-name", "Values": LIVE_STATES}]
+    return head_first(flatten(ec2.describe_instances(client, Filters=filters)))
+
+
+@ec2.EC2InstanceErrorHandler.common_error_handler("tag instances")
+# Instances just launched may not be visible to CreateTags for a moment.
+@AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidInstanceID.NotFound"])
+def create_tags(client, instance_ids: List[str], tags: Dict[str, str]) -> None:
+    client.create_tags(Resources=instance_ids, Tags=ansible_dict_to_boto3_tag_list(tags))
+
+
+def missing_tags(instance: Instance, wanted: Dict[str, str]) -> Dict[str, str]:
+    have = tags_of(instance)
+    return {key: value for key, value in wanted.items() if have.get(key) != value}
+
+
+def tag_batches(instances: List[Instance], tags: Dict[str, str]) -> List[Tuple[Dict[str, str], List[str]]]:
+    """(tags, instance ids) pairs that bring every instance's tags and role up to date, one CreateTags each.
+
+    Instances needing the same tags share a call, so a whole grown or re-headed cluster takes one or two calls."""
+    batches: Dict[Tuple[Tuple[str, str], ...], List[str]] = {}
+    for position, instance in enumerate(instances):
+        wanted = dict(tags, **{ROLE_TAG: "head" if position == 0 else "worker"})
+        missing = tuple(sorted(missing_tags(instance, wanted).items()))
+        if missing:
+            batches.setdefault(missing, []).append(instance["InstanceId"])
+    return [(dict(missing), ids) for missing, ids in batches.items()]
+
+
+def launch(client, module: AnsibleAWSModule, number: int, tags: Dict[str, str]) -> List[str]:
+    params = module.params
+    request = dict(
+        ImageId=params["image_id"],
+        InstanceType=params["instance_type"],
+        MinCount=number,
+        MaxCount=number,
+        KeyName=params["key_name"],
+        SubnetId=params["subnet_id"],
+        SecurityGroupIds=params["security_group_ids"],
+        # New instances are workers until the role pass names a head among them.
+        TagSpecifications=[{"ResourceType": "instance", "Tags": ansible_dict_to_boto3_tag_list(dict(tags, **{ROLE_TAG: "worker"}))}],
+        # Retries of this call (throttling, capacity) must not launch a second batch.
+        ClientToken=uuid.uuid4().hex,
+    )
+    if params["placement_group"]:
+        request["Placement"] = {"GroupName": params["placement_group"]}
+    return [instance["InstanceId"] for instance in ec2.run_instances(client, **request)["Instances"]]
+
+
+@ec2.EC2InstanceErrorHandler.common_error_handler("wait for the instances to stop before starting them")
+def wait_stopped(client, instance_ids: List[str], timeout: int) -> None:
+    config = {"Delay": WAIT_DELAY, "MaxAttempts": max(1, timeout // WAIT_DELAY)}
+    client.get_waiter("instance_stopped").wait(InstanceIds=instance_ids, WaiterConfig=config)
+
+
+def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance]:
+    """Poll all the instances with one DescribeInstances per round until they run; return their descriptions."""
+    deadline = time.monotonic() + timeout
+    while True:
+        # Freshly launched ids can be unknown for a moment: describe_instances answers [] then.
+        instances = flatten(ec2.describe_instances(client, InstanceIds=instance_ids))
+        running = {instance["InstanceId"] for instance in instances if instance["State"]["Name"] == "running"}
+        waiting = sorted(set(instance_ids) - running)
+        if not waiting:
+            return head_first(instances)
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"after {timeout} s these instances still do not run: {', '.join(waiting)}; "
+                "look at them in the EC2 console, or raise wait_timeout"
+            )
+        time.sleep(WAIT_DELAY)
+
+
+def with_tags(instance: Instance, added: Dict[str, str]) -> Dict[str, Any]:
+    """The instance in snake_case with its tags as a dict, including those just added."""
+    snake = camel_dict_to_snake_dict(instance, ignore_list=["Tags"])
+    snake.pop("tags", None)
+    snake["tags"] = dict(tags_of(instance), **added)
+    return snake
+
+
+def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
+    params = module.params
+    tags = dict(params["tags"], **{cr.CLUSTER_TAG: params["cluster_name"]})
+    found = find_instances(client, params["cluster_name"])
+    kept, newest_first = found[: params["count"]], found[params["count"] :][::-1]
+    stopping = [i["InstanceId"] for i in kept if i["State"]["Name"] == "stopping"]
+    to_start = [i["InstanceId"] for i in kept if i["State"]["Name"] in ("stopping", "stopped")]
+    number_to_launch = params["count"] - len(kept)
+    batches = tag_batches(kept, tags)
+    result = dict(
+        changed=bool(newest_first or to_start or number_to_launch or batches),
+        launched_ids=[],
+        started_ids=to_start,
+        terminated_ids=[i["InstanceId"] for i in newest_first],
+        would_launch=number_to_launch,
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(count=len(found)), after=dict(count=params["count"]))
+    if module.check_mode:
+        return dict(result, instances=[with_tags(i, {}) for i in kept])
+
+    if newest_first:
+        ec2.terminate_instances(client, result["terminated_ids"])
+    if stopping:
+        wait_stopped(client, stopping, params["wait_timeout"])
+    if to_start:
+        ec2.start_instances(client, to_start)
+    if number_to_launch:
+        result["launched_ids"] = launch(client, module, number_to_launch, tags)
+    instances = kept
+    if to_start or number_to_launch:
+        instances = wait_running(client, [i["InstanceId"] for i in kept] + result["launched_ids"], params["wait_timeout"])
+        # Which launched instance is the head is known only now that they are described.
+        batches = tag_batches(instances, tags)
+    added: Dict[str, Dict[str, str]] = {}
+    for batch_tags, batch_ids in batches:
+        create_tags(client, batch_ids, batch_tags)
+        added.update(dict.fromkeys(batch_ids, batch_tags))
+    return dict(result, instances=[with_tags(i, added.get(i["InstanceId"], {})) for i in instances])
+
+
+def input_problem(params: Dict[str, Any]) -> str:
+    """One line naming the bad input and its fix, or an empty string."""
+    problem = cr.invalid_cluster_name_message(params["cluster_name"])
+    if problem:
+        return problem
+    if params["count"] < 0:
+        return f"count {params['count']} is negative; set it to the number of instances that must run (0 or more)"
+    if params["wait_timeout"] < 1:
+        return f"wait_timeout {params['wait_timeout']} is not positive; set it to the seconds to wait for the instances to run (e.g. 600)"
+    if cr.CLUSTER_TAG in params["tags"] or ROLE_TAG in params["tags"]:
+        return f"tags must not set {cr.CLUSTER_TAG} or {ROLE_TAG}: the module sets them from cluster_name and the nodes' age"
+    return ""
+
+
+def main():
+    argument_spec = dict(
+        cluster_name=dict(type="str", required=True),
+        count=dict(type="int", required=True),
+        instance_type=dict(type="str", required=True),
+        image_id=dict(type="str", required=True),
+        subnet_id=dict(type="str", required=True),
+        security_group_ids=dict(type="list", elements="str", required=True),
+        key_name=dict(type="str", required=True),
+        placement_group=dict(type="str", default=""),
+        tags=dict(type="dict", default={}),
+        wait_timeout=dict(type="int", default=600),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    problem = input_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+
+    client = module.client("ec2")
+    try:
+        result = converge(module, client)
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+    except TimeoutError as e:
+        module.fail_json(msg=str(e))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
