@@ -161,14 +161,26 @@ def test_rerun_changes_nothing(cluster, playbook, ec2_client):
     assert sorted(i["InstanceId"] for i in instances(ec2_client, CLUSTER)) == before
 
 
-def test_grow_to_six_keeps_the_head(cluster, playbook, ec2_client):
-    head = assert_one_head(instances(ec2_client, CLUSTER))
+def test_grow_to_six_keeps_the_head_and_forgets_old_host_keys_at_new_addresses(cluster, playbook, ec2_client):
+    old_nodes = instances(ec2_client, CLUSTER)
+    head = assert_one_head(old_nodes)
+    # Host keys left by earlier machines at every address of the subnet, and one elsewhere.
+    prefix = old_nodes[0]["PrivateIpAddress"].rsplit(".", 1)[0]
+    seeded = [f"{prefix}.{n}" for n in range(4, 255)] + ["192.0.2.1"]
+    known_hosts = cluster["local_dir"] / "known_hosts"
+    known_hosts.write_text("".join(f"{address} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"
+                                   for address in seeded))
+
     rc, output = playbook(*cluster["args"], "-e", "node_count=6")[:2]
     provision_ok(rc, output)
     nodes = instances(ec2_client, CLUSTER, states=("pending", "running"))
     assert len(nodes) == 6 and {i["State"]["Name"] for i in nodes} == {"running"}, [(i["InstanceId"], i["State"]) for i in nodes]
-    # The oldest node stays the head as the cluster grows.
     assert assert_one_head(nodes) == head
+
+    new_addresses = {i["PrivateIpAddress"] for i in nodes} - {i["PrivateIpAddress"] for i in old_nodes}
+    assert len(new_addresses) == 2
+    left = {line.split()[0] for line in known_hosts.read_text().splitlines()}
+    assert left == set(seeded) - new_addresses
 
 
 def test_shrink_to_three(cluster, playbook, ec2_client):
