@@ -6,6 +6,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+# Flags of bench/run.py, e.g. make bench BENCH_ARGS="--suites provision --repeats 1" (see bench/README.md).
+BENCH_ARGS ?=
 COLLECTION_LINK := .collections/ansible_collections/ec2mpi/cluster
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
@@ -66,8 +69,12 @@ localcloud-down: ## Stop the emulator and remove every container and network it 
 localcloud-status: deps ## Show the emulator's processes and instance containers
 	localcloud status
 
-bench: docker ## Benchmarks (print tables; never part of `make test`)
-	tools/bench.sh
+bench: docker $(BENCH_STAMP) ## Benchmarks: tables, CSV and plot in bench/results/ (never part of `make test`); flags in BENCH_ARGS
+	python bench/run.py $(BENCH_ARGS)
+
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(VENV)/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
 
 build: deps ## Build the collection artifact into build/
 	ansible-galaxy collection build --force --output-path build/

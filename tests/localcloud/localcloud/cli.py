@@ -87,9 +87,12 @@ def down(settings: Settings) -> int:
     reconciler_pid = stop(state_dir, "reconciler")
     containers: list[str] = []
     networks: list[str] = []
-    if not state.get("api_only"):
-        containers, networks = remove_everything(docker_client(), settings.name)
-    moto_pid = stop(state_dir, "moto")
+    try:
+        if not state.get("api_only"):
+            containers, networks = remove_everything(docker_client(), settings.name)
+    finally:
+        # Even when Docker fails, no moto server is left behind (a rerun of `down` retries the rest).
+        moto_pid = stop(state_dir, "moto")
     state_file(state_dir).unlink(missing_ok=True)
     heartbeat_file(state_dir).unlink(missing_ok=True)
     stopped = [role for role, pid in (("reconciler", reconciler_pid), ("moto server", moto_pid)) if pid is not None]

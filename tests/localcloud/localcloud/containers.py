@@ -3,6 +3,7 @@
 Every lookup filters on the label, so nothing created by someone else is ever changed or removed.
 """
 
+import time
 from typing import Any
 
 import docker
@@ -21,6 +22,8 @@ REGION_LABEL = "ec2mpi.localcloud.region"
 SUBNET_LABEL = "ec2mpi.localcloud.subnet-id"
 VPC_LABEL = "ec2mpi.localcloud.vpc-id"
 STOP_TIMEOUT = 5
+# How long `down` waits for a removal the reconciler started just before it was stopped.
+REMOVAL_TIMEOUT = 30
 # docker-py raises the former for API answers and lets the latter through when the engine itself is gone.
 DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
@@ -118,10 +121,33 @@ def remove_everything(client: docker.DockerClient, name: str) -> tuple[list[str]
     """Remove every container, then every network, labelled with this emulator's name."""
     containers = []
     for container in managed_containers(client, name):
-        container.remove(force=True)
+        remove_container(client, container)
         containers.append(container.name)
     networks = []
     for network in managed_networks(client, name):
         network.remove()
         networks.append(network.name)
     return containers, networks
+
+
+def remove_container(client: docker.DockerClient, container: Container) -> None:
+    """Force-remove a container; one already being removed (Docker answers 409) is waited for instead.
+
+    The reconciler may have asked for that removal just before `down` stopped it: the container's
+    network cannot go until Docker has finished."""
+    try:
+        container.remove(force=True)
+        return
+    except docker.errors.NotFound:
+        return
+    except docker.errors.APIError as error:
+        if error.status_code != 409:
+            raise
+    deadline = time.monotonic() + REMOVAL_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            client.containers.get(container.id)
+        except docker.errors.NotFound:
+            return
+        time.sleep(0.5)
+    raise LocalcloudError(f"container {container.name} is still being removed after {REMOVAL_TIMEOUT} s: run `localcloud down` again")

@@ -1,0 +1,43 @@
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run and time one ansible-playbook against the bench's emulator; every suite's playbooks go through here."""
+
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from localcloud.session import Emulator, run_playbook
+
+from measurement import BenchError, Timing
+
+# A 64-node provision or an 8-node MPI setup takes minutes; this only stops a hung run.
+PLAYBOOK_TIMEOUT = 1800
+OUTPUT_TAIL_LINES = 40
+
+
+def cluster_name(kind: str, nodes: int, repeat: int) -> str:
+    """A name no earlier run used (at most 32 characters, as the inputs role requires)."""
+    return f"bench-{kind}-{nodes}-{repeat}-{uuid.uuid4().hex[:4]}"
+
+
+def timed_playbook(emulator: Emulator, playbook: str, cluster: str, files_dir: Path, **extra_vars: str | int) -> Timing:
+    """`ansible-playbook -i inventories/local <playbook> -e cluster_name=<cluster> -e <extra_vars>`, timed.
+
+    The cluster's local files (keys, known_hosts, hostfile) go under files_dir, the bench's
+    temporary directory, so no run leaves anything in the checkout. Fails loudly, with the
+    end of the output, when the playbook fails."""
+    variables = {"cluster_name": cluster, "cluster_local_dir": str(files_dir / cluster), **extra_vars}
+    args = [playbook, *(arg for name, value in variables.items() for arg in ("-e", f"{name}={value}"))]
+    command = f"ansible-playbook -i inventories/local {' '.join(args)}"
+    started = time.monotonic()
+    try:
+        rc, output, recap = run_playbook(*args, env=emulator.env, timeout=PLAYBOOK_TIMEOUT)
+    except subprocess.TimeoutExpired as error:
+        raise BenchError(f"{command} did not finish within {PLAYBOOK_TIMEOUT} s") from error
+    seconds = time.monotonic() - started
+    if rc != 0 or not recap:
+        tail = "\n".join(output.splitlines()[-OUTPUT_TAIL_LINES:])
+        raise BenchError(f"{command} failed (rc {rc}); the end of its output:\n{tail}")
+    return Timing(seconds=seconds, changed=sum(host.get("changed", 0) for host in recap.values()))

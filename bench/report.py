@@ -1,0 +1,118 @@
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The results as people read them (markdown tables and targets) and as programs read them (results.csv)."""
+
+import csv
+import json
+from pathlib import Path
+
+import mpi_cluster
+import provision
+import reference
+from measurement import Measurement
+from stats import Results, Stats
+from targets import Target
+
+CSV_COLUMNS = ("suite", "nodes", "repeat", "seconds", "requests_total", "requests_mutating", "run_instances", "changed",
+               "requests_by_action")
+
+
+def seconds(stats: Stats | None) -> str:
+    """'12.3 [11.9-13.0]', or '-' for a point that was not measured."""
+    return f"{stats.median:.1f} [{stats.low:.1f}-{stats.high:.1f}]" if stats else "-"
+
+
+def count(stats: Stats | None) -> str:
+    """'98', or '98 [97-99]' when the repeats disagree (request counts usually do not)."""
+    if stats is None:
+        return "-"
+    return f"{stats.median:g}" if stats.low == stats.high else f"{stats.median:g} [{stats.low:g}-{stats.high:g}]"
+
+
+def ratio(numerator: Stats | None, denominator: Stats | None) -> str:
+    """Ratio of two medians, or '-' when either is missing."""
+    return f"{numerator.median / denominator.median:.2f}" if numerator and denominator and denominator.median else "-"
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def provision_section(results: Results) -> str:
+    """provision.yml against the tutorial's awscli routine at each node count, then the no-op re-run."""
+    rows = []
+    for nodes in sorted(set(results.nodes(provision.SUITE)) | set(results.nodes(reference.SUITE))):
+        ours, theirs = results.stats(provision.SUITE, nodes), results.stats(reference.SUITE, nodes)
+        rows.append((str(nodes), seconds(ours), seconds(theirs), ratio(ours, theirs),
+                     count(results.stats(provision.SUITE, nodes, "requests_total")),
+                     count(results.stats(provision.SUITE, nodes, "requests_mutating")),
+                     count(results.stats(provision.SUITE, nodes, "run_instances")),
+                     count(results.stats(reference.SUITE, nodes, "requests_total"))))
+    sections = ["## provision.yml vs the tutorial's awscli routine (API-only emulator)\n\n" + table(
+        ("nodes", "provision s", "reference s", "ours/reference", "requests total", "mutating", "RunInstances (ours)",
+         "reference requests"), rows)]
+    if results.runs(provision.RERUN_SUITE):
+        rerun_rows = [(str(nodes), seconds(results.stats(provision.RERUN_SUITE, nodes)),
+                       count(results.stats(provision.RERUN_SUITE, nodes, "requests_total")),
+                       count(results.stats(provision.RERUN_SUITE, nodes, "requests_mutating")),
+                       count(results.stats(provision.RERUN_SUITE, nodes, "run_instances")),
+                       count(results.stats(provision.RERUN_SUITE, nodes, "changed")))
+                      for nodes in results.nodes(provision.RERUN_SUITE)]
+        sections.append("### No-op re-run of provision.yml\n\n" + table(
+            ("nodes", "re-run s", "requests total", "mutating", "RunInstances", "changed (PLAY RECAP)"), rerun_rows)
+            + "\n\n" + idempotence_sentence(results.runs(provision.RERUN_SUITE)))
+    return "\n\n".join(sections)
+
+
+def mpi_section(results: Results) -> str:
+    """mpi-cluster.yml's first run and re-run at each node count."""
+    rows = [(str(nodes), seconds(results.stats(mpi_cluster.SUITE, nodes)), seconds(results.stats(mpi_cluster.RERUN_SUITE, nodes)),
+             count(results.stats(mpi_cluster.RERUN_SUITE, nodes, "changed")))
+            for nodes in results.nodes(mpi_cluster.SUITE)]
+    return ("## mpi-cluster.yml (emulator with containers)\n\n"
+            + table(("nodes", "first run s", "re-run s", "re-run changed (PLAY RECAP)"), rows)
+            + "\n\n" + idempotence_sentence(results.runs(mpi_cluster.RERUN_SUITE)))
+
+
+def idempotence_sentence(reruns: list[Measurement]) -> str:
+    """Says whether every re-run's PLAY RECAP had changed=0, naming the runs that did not."""
+    changed = [m for m in reruns if m.changed]
+    if not changed:
+        return f"Every re-run's PLAY RECAP had changed=0 (re-runs: {len(reruns)})."
+    return "NOT idempotent: " + ", ".join(f"changed={m.changed} at {m.nodes} nodes (repeat {m.repeat})" for m in changed) + "."
+
+
+def targets_section(targets: list[Target]) -> str:
+    """The targets with what was measured and the verdict."""
+    return "## Targets\n\n" + table(("target", "measured", "result"), [(t.name, t.measured, t.verdict) for t in targets])
+
+
+def tables(results: Results, targets: list[Target]) -> str:
+    """Everything stdout shows: a section per suite that ran, then the targets."""
+    sections = []
+    if results.runs(provision.SUITE) or results.runs(reference.SUITE):
+        sections.append(provision_section(results))
+    if results.runs(mpi_cluster.SUITE):
+        sections.append(mpi_section(results))
+    sections.append(targets_section(targets))
+    return "\n\n".join(sections) + "\n"
+
+
+def summary(title: str, command: str, machine: list[tuple[str, str]], body: str) -> str:
+    """summary.md: how the figures were made (command, machine, versions), then the tables."""
+    facts = "\n".join(f"- {name}: {value}" for name, value in machine)
+    return f"# {title}\n\nCommand: `{command}`\n\n## Machine\n\n{facts}\n\n{body}"
+
+
+def write_csv(path: Path, measurements: list[Measurement]) -> None:
+    """results.csv: one row per measured run, the per-action request counts as a JSON column."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for m in measurements:
+            writer.writerow((m.suite, m.nodes, m.repeat, f"{m.seconds:.3f}", m.requests_total, m.requests_mutating,
+                             m.run_instances, "" if m.changed is None else m.changed, json.dumps(m.requests, sort_keys=True)))
