@@ -202,6 +202,15 @@ def test_inventory_groups_running_nodes_by_private_ip(inventory, ec2_client):
     assert sorted(groups[f"cluster_{CLUSTER}"]) == running, graph
 
 
+def test_mpi_cluster_refuses_a_bad_mpi_slots_before_touching_a_node(cluster, playbook):
+    # The nodes of this API-only emulator have no SSH: any task that reached them would fail otherwise.
+    rc, output, recap = playbook("mpi-cluster.yml", "-e", f"cluster_local_dir={cluster['local_dir']}", "-e", "mpi_slots=bogus")
+    assert rc != 0
+    assert "mpi_slots 'bogus' is not a slot policy; use gpus, cores, vcpus, auto or a whole number above 0" in output, output[-3000:]
+    assert "Wait for SSH on every node" not in output, output[-3000:]
+    assert all(host["changed"] == 0 and host["unreachable"] == 0 for host in recap.values()), recap
+
+
 # ---------------------------------------------------------------------------------------------
 # A second cluster with the other options, in one run (each run costs ~30 s): -vvv, ssh_allowed_cidrs=auto
 # answered by a local stand-in for checkip, and (once the iam role is finished) an operator with an access
