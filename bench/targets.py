@@ -30,9 +30,11 @@ class Target:
 def evaluate(results: Results) -> list[Target]:
     """Every target, in the issue's order, then the idempotence checks of both re-runs."""
     return [
-        run_instances_once(results),
+        # AWS throttles RunInstances harder than any other call: one per provision, whatever the node count.
+        every_run(results, provision.SUITE, "RunInstances requests per provision = 1 at every N", "run_instances", 1),
         ratio_at_extremes(results, provision.SUITE, "requests_total", "total requests", 1.2, "{:g}"),
-        no_mutating_rerun(results),
+        # A re-run that finds everything in place must only read.
+        every_run(results, provision.RERUN_SUITE, "zero mutating requests on the no-op re-run", "requests_mutating", 0),
         ratio_at_extremes(results, provision.SUITE, "seconds", "provision wall time", 1.3, "{:.1f} s"),
         *cheap_reruns(results),
         ratio_at_extremes(results, mpi_cluster.SUITE, "seconds", "mpi-cluster first run", 1.5, "{:.1f} s"),
@@ -46,15 +48,14 @@ def not_run(name: str, suite: str) -> Target:
     return Target(name, f"not measured (no {suite} runs)", None)
 
 
-def run_instances_once(results: Results) -> Target:
-    """One RunInstances request per provision, whatever the node count (AWS allows 2 per second)."""
-    name = "RunInstances requests per provision = 1 at every N"
-    runs = results.runs(provision.SUITE)
+def every_run(results: Results, suite: str, name: str, metric: str, wanted: int) -> Target:
+    """Every run of the suite has `metric` equal to `wanted`; the measured text gives the largest value per node count."""
+    runs = results.runs(suite)
     if not runs:
-        return not_run(name, provision.SUITE)
-    measured = ", ".join(f"N={nodes}: {max(m.run_instances for m in results.runs(provision.SUITE, nodes))}"
-                         for nodes in results.nodes(provision.SUITE))
-    return Target(name, measured + " (max over repeats)", all(m.run_instances == 1 for m in runs))
+        return not_run(name, suite)
+    measured = ", ".join(f"N={nodes}: {max(getattr(m, metric) for m in results.runs(suite, nodes))}"
+                         for nodes in results.nodes(suite))
+    return Target(name, measured + " (max over repeats)", all(getattr(m, metric) == wanted for m in runs))
 
 
 def ratio_at_extremes(results: Results, suite: str, metric: str, what: str, limit: float, unit: str) -> Target:
@@ -76,17 +77,6 @@ def ratio_target(name: str, numerator: Stats, numerator_label: str, denominator:
     measured = (f"{numerator_label}: {unit.format(numerator.median)} vs {denominator_label}: "
                 f"{unit.format(denominator.median)} = {ratio:.2f}x")
     return Target(name, measured, ratio <= limit)
-
-
-def no_mutating_rerun(results: Results) -> Target:
-    """A re-run that finds everything in place must only read."""
-    name = "zero mutating requests on the no-op re-run"
-    runs = results.runs(provision.RERUN_SUITE)
-    if not runs:
-        return not_run(name, provision.RERUN_SUITE)
-    measured = ", ".join(f"N={nodes}: {max(m.requests_mutating for m in results.runs(provision.RERUN_SUITE, nodes))}"
-                         for nodes in results.nodes(provision.RERUN_SUITE))
-    return Target(name, measured + " (max over repeats)", all(m.requests_mutating == 0 for m in runs))
 
 
 def cheap_reruns(results: Results) -> list[Target]:
