@@ -116,6 +116,8 @@ def test_a_rerun_makes_one_describe_call_whatever_the_count(converge, api_calls,
     assert api_calls == Counter(DescribeInstances=1)
     assert [n["instance_id"] for n in again.result["instances"]] == [n["instance_id"] for n in first.result["instances"]]
     assert again.result["instances"][0]["tags"]["ec2mpi:role"] == "head"
+    checked = converge(count, check_mode=True)
+    assert checked.result["changed"] is False and api_calls == Counter(DescribeInstances=1)
 
 
 def test_growing_launches_only_the_missing_nodes_and_keeps_the_head(converge, api_calls):
