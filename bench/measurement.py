@@ -1,8 +1,9 @@
 # Copyright: ec2mpi developers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""One measured run: its wall time, the AWS requests it made and, for a playbook, how many tasks changed."""
+"""One measured run: its wall time, CPU time, the AWS requests it made and, for a playbook, how many tasks changed."""
 
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,12 @@ class Measurement:
     repeat: int
     seconds: float
     changed: int | None
+    # CPU seconds (user + system) of the processes the run started on the controller (ansible-playbook, its workers
+    # and ssh clients, or the aws commands), and of the instance containers (None on the API-only emulator).
+    # Wall time alone cannot tell the controller's per-node work from the nodes' own, which on AWS runs on
+    # every node's CPUs in parallel but here shares this machine's cores.
+    controller_cpu_s: float
+    nodes_cpu_s: float | None
     # The emulator's request counter for this run, clients only: {service: {action: count}}.
     requests: dict[str, dict[str, int]]
 
@@ -57,7 +64,12 @@ def measure(emulator: Emulator, suite: str, nodes: int, repeat: int, run: Callab
     Only the clients' requests count: in the full emulator the reconciler polls EC2 too, and
     the counter files those apart by user agent."""
     emulator.requests(reset=True)
+    nodes_cpu_before = None if emulator.api_only else emulator.nodes_cpu_seconds()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     timing = run()
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    nodes_cpu = None if nodes_cpu_before is None else emulator.nodes_cpu_seconds() - nodes_cpu_before
     counts: dict[str, Any] = emulator.requests(reset=True)
+    controller_cpu = (children_after.ru_utime + children_after.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
     return Measurement(suite=suite, nodes=nodes, repeat=repeat, seconds=timing.seconds, changed=timing.changed,
-                       requests=counts["clients"])
+                       controller_cpu_s=controller_cpu, nodes_cpu_s=nodes_cpu, requests=counts["clients"])

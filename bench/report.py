@@ -14,8 +14,8 @@ from measurement import Measurement
 from stats import Results, Stats
 from targets import Target
 
-CSV_COLUMNS = ("suite", "nodes", "repeat", "seconds", "requests_total", "requests_mutating", "run_instances", "changed",
-               "requests_by_action")
+CSV_COLUMNS = ("suite", "nodes", "repeat", "seconds", "controller_cpu_s", "nodes_cpu_s", "requests_total", "requests_mutating",
+               "run_instances", "changed", "requests_by_action")
 
 
 def seconds(stats: Stats | None) -> str:
@@ -47,13 +47,14 @@ def provision_section(results: Results) -> str:
     rows = []
     for nodes in sorted(set(results.nodes(provision.SUITE)) | set(results.nodes(reference.SUITE))):
         ours, theirs = results.stats(provision.SUITE, nodes), results.stats(reference.SUITE, nodes)
-        rows.append((str(nodes), seconds(ours), seconds(theirs), ratio(ours, theirs),
+        rows.append((str(nodes), seconds(ours), seconds(results.stats(provision.SUITE, nodes, "controller_cpu_s")),
+                     seconds(theirs), ratio(ours, theirs),
                      count(results.stats(provision.SUITE, nodes, "requests_total")),
                      count(results.stats(provision.SUITE, nodes, "requests_mutating")),
                      count(results.stats(provision.SUITE, nodes, "run_instances")),
                      count(results.stats(reference.SUITE, nodes, "requests_total"))))
     sections = ["## provision.yml vs the tutorial's awscli routine (API-only emulator)\n\n" + table(
-        ("nodes", "provision s", "reference s", "ours/reference", "requests total", "mutating", "RunInstances (ours)",
+        ("nodes", "provision s", "provision CPU s", "reference s", "ours/reference", "requests total", "mutating", "RunInstances (ours)",
          "reference requests"), rows)]
     if results.runs(provision.RERUN_SUITE):
         rerun_rows = [(str(nodes), seconds(results.stats(provision.RERUN_SUITE, nodes)),
@@ -69,13 +70,19 @@ def provision_section(results: Results) -> str:
 
 
 def mpi_section(results: Results) -> str:
-    """mpi-cluster.yml's first run and re-run at each node count."""
-    rows = [(str(nodes), seconds(results.stats(mpi_cluster.SUITE, nodes)), seconds(results.stats(mpi_cluster.RERUN_SUITE, nodes)),
+    """mpi-cluster.yml's first run and re-run at each node count, with where the CPU time went."""
+    rows = [(str(nodes),
+             *(cell for suite in (mpi_cluster.SUITE, mpi_cluster.RERUN_SUITE) for cell in (
+                 seconds(results.stats(suite, nodes)), seconds(results.stats(suite, nodes, "controller_cpu_s")),
+                 seconds(results.stats(suite, nodes, "nodes_cpu_s")))),
              count(results.stats(mpi_cluster.RERUN_SUITE, nodes, "changed")))
             for nodes in results.nodes(mpi_cluster.SUITE)]
     return ("## mpi-cluster.yml (emulator with containers)\n\n"
-            + table(("nodes", "first run s", "re-run s", "re-run changed (PLAY RECAP)"), rows)
-            + "\n\n" + idempotence_sentence(results.runs(mpi_cluster.RERUN_SUITE)))
+            + table(("nodes", "first run s", "controller CPU s", "nodes CPU s", "re-run s", "controller CPU s", "nodes CPU s",
+                     "re-run changed (PLAY RECAP)"), rows)
+            + "\n\nCPU s: CPU seconds of the controller's processes (ansible-playbook, workers, ssh) and of all the"
+              " instance containers together, during the run; this machine's cores run both.\n\n"
+            + idempotence_sentence(results.runs(mpi_cluster.RERUN_SUITE)))
 
 
 def idempotence_sentence(reruns: list[Measurement]) -> str:
@@ -114,5 +121,6 @@ def write_csv(path: Path, measurements: list[Measurement]) -> None:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for m in measurements:
-            writer.writerow((m.suite, m.nodes, m.repeat, f"{m.seconds:.3f}", m.requests_total, m.requests_mutating,
+            writer.writerow((m.suite, m.nodes, m.repeat, f"{m.seconds:.3f}", f"{m.controller_cpu_s:.3f}",
+                             "" if m.nodes_cpu_s is None else f"{m.nodes_cpu_s:.3f}", m.requests_total, m.requests_mutating,
                              m.run_instances, "" if m.changed is None else m.changed, json.dumps(m.requests, sort_keys=True)))

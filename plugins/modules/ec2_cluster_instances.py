@@ -20,7 +20,7 @@ description:
   - The number of API calls does not grow with O(count) (one C(DescribeInstances) on a rerun that changes nothing),
     unlike M(amazon.aws.ec2_instance) with C(exact_count), which makes several calls per instance.
   - Existing instances keep their instance type, image, subnet and key; those options apply to new instances only.
-  - Waits until launched and started instances run. Terminated instances are not waited for: they no longer
+  - Waits until launched and started instances run. Terminated instances are not waited for, since they no longer
     count once they are shutting down.
   - Check mode reports what would be launched, started and terminated, and changes nothing.
 author:

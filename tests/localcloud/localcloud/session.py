@@ -189,6 +189,12 @@ class Emulator:
         client = docker_client()
         return [c.name for c in managed_containers(client, self.name)] + [n.name for n in managed_networks(client, self.name)]
 
+    def nodes_cpu_seconds(self) -> float:
+        """CPU seconds the running instance containers have used so far, all together (their cgroups' counters)."""
+        client = docker_client()
+        return sum(container.stats(stream=False, one_shot=True)["cpu_stats"]["cpu_usage"]["total_usage"]
+                   for container in managed_containers(client, self.name) if container.status == "running") / 1e9
+
     def client(self, service: str, region: str = REGION):
         """A boto3 client of this emulator with the dummy credentials."""
         return boto3.client(service, endpoint_url=self.endpoint_url, region_name=region,
