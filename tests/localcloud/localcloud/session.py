@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import docker.errors
 
 from .config import HOST, REPO_ROOT
 from .containers import docker_client, managed_containers, managed_networks
@@ -190,10 +191,16 @@ class Emulator:
         return [c.name for c in managed_containers(client, self.name)] + [n.name for n in managed_networks(client, self.name)]
 
     def nodes_cpu_seconds(self) -> float:
-        """CPU seconds the running instance containers have used so far, all together (their cgroups' counters)."""
-        client = docker_client()
-        return sum(container.stats(stream=False, one_shot=True)["cpu_stats"]["cpu_usage"]["total_usage"]
-                   for container in managed_containers(client, self.name) if container.status == "running") / 1e9
+        """CPU seconds the running instance containers have used so far, all together (their cgroups' counters).
+
+        A container the reconciler removes between listing and reading (a terminated instance's) counts as 0."""
+        total = 0
+        for container in managed_containers(docker_client(), self.name):
+            try:
+                total += container.stats(stream=False, one_shot=True)["cpu_stats"]["cpu_usage"].get("total_usage", 0)
+            except docker.errors.NotFound:
+                continue
+        return total / 1e9
 
     def client(self, service: str, region: str = REGION):
         """A boto3 client of this emulator with the dummy credentials."""
