@@ -17,7 +17,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from localcloud.session import Emulator, run_inventory, run_playbook
+from localcloud.session import PLAYBOOK_TIMEOUT, Emulator, run_inventory, run_playbook
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +42,7 @@ def iam_client(emulator):
 @pytest.fixture(scope="session")
 def playbook(emulator):
     """run_playbook bound to this session's emulator: playbook(*args, env={extra vars}) -> (rc, output, recap)."""
-    def _run(*args: str, env: dict | None = None, timeout: float = 600):
+    def _run(*args: str, env: dict | None = None, timeout: float = PLAYBOOK_TIMEOUT):
         return run_playbook(*args, env={**emulator.env, **(env or {})}, timeout=timeout)
     return _run
 
