@@ -31,6 +31,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
+
 Resource = Dict[str, Any]  # one resource as boto3 describes it
 Resources = Dict[str, List[Resource]]  # resource type -> resources
 Filters = List[Dict[str, Any]]
@@ -291,7 +293,7 @@ def instance_summary(instance: Resource) -> Dict[str, Any]:
         "instance_type": instance.get("InstanceType"),
         "private_ip_address": instance.get("PrivateIpAddress"),
         "public_ip_address": instance.get("PublicIpAddress"),
-        "role": tags.get("ec2mpi:role"),
+        "role": tags.get(ROLE_TAG),
         "launch_time": instance.get("LaunchTime"),
         "subnet_id": instance.get("SubnetId"),
         "vpc_id": instance.get("VpcId"),

@@ -153,8 +153,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import head_first_key
 
-ROLE_TAG = "ec2mpi:role"
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 WAIT_DELAY = 5
 
@@ -166,10 +167,8 @@ def tags_of(instance: Instance) -> Dict[str, str]:
 
 
 def head_first(instances: List[Instance]) -> List[Instance]:
-    """The head (the node tagged so, else the oldest), then the rest by launch time and instance id.
-
-    Launch times have a precision of a second, so age alone could elect a new head after a quick grow."""
-    return sorted(instances, key=lambda i: (tags_of(i).get(ROLE_TAG) != "head", i["LaunchTime"], i["InstanceId"]))
+    """The head (the node tagged so, else the oldest), then the rest by launch time and instance id."""
+    return sorted(instances, key=lambda i: head_first_key(tags_of(i), i["LaunchTime"], i["InstanceId"]))
 
 
 def flatten(reservations: List[Dict[str, Any]]) -> List[Instance]:

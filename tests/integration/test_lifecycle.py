@@ -15,7 +15,7 @@ import subprocess
 import time
 
 import pytest
-from cluster_api import LIVE_STATES, footprint, instances, tag_filter
+from cluster_api import LIVE_STATES, footprint, instances, tag_filter, tags_of
 
 OPERATOR = '{"operator_users": ["ops"], "operator_access_keys": true}'
 
@@ -46,6 +46,11 @@ def test_stop_stops_every_instance(playbook, ec2_client, tmp_path):
     assert rc == 0 and recap["localhost"]["changed"] == 0, output[-3000:]
 
 
+def node_rows(output):
+    """status.j2's instance table: one list of columns (id, type, state, ips, role, slots, uptime) per node."""
+    return [line.split() for line in output.splitlines() if line.strip().startswith("i-")]
+
+
 def test_status_shows_nodes_cost_and_orphans(playbook, ec2_client, tmp_path):
     args = cluster_args("life-status", tmp_path, 42)
     provision(playbook, args)
@@ -56,7 +61,17 @@ def test_status_shows_nodes_cost_and_orphans(playbook, ec2_client, tmp_path):
     for node in running:
         assert node["InstanceId"] in output and node["PrivateIpAddress"] in output
     assert "USD/hour" in output
+    # Head first, with the slots the hostfile gives a p2.xlarge (its one GPU).
+    head, worker = sorted(running, key=lambda node: tags_of(node).get("ec2mpi:role") != "head")
+    assert [(row[0], row[5], row[6]) for row in node_rows(output)] == [(head["InstanceId"], "head", "1"), (worker["InstanceId"], "worker", "1")]
     assert "orphans in us-west-2 (ec2mpi resources of clusters without instances): none" in output or "life-status" not in output.split("orphans")[-1]
+
+    # The head is whichever node carries the tag, not the oldest.
+    ec2_client.create_tags(Resources=[head["InstanceId"]], Tags=[{"Key": "ec2mpi:role", "Value": "worker"}])
+    ec2_client.create_tags(Resources=[worker["InstanceId"]], Tags=[{"Key": "ec2mpi:role", "Value": "head"}])
+    rc, output, _recap = playbook("playbooks/status.yml", *args)
+    assert rc == 0, output[-3000:]
+    assert [row[0] for row in node_rows(output)] == [worker["InstanceId"], head["InstanceId"]]
 
     # Instances gone behind the playbooks' back: the rest of the cluster is an orphan.
     ec2_client.terminate_instances(InstanceIds=[node["InstanceId"] for node in running])

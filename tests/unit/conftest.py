@@ -26,6 +26,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from moto.core.responses import BaseResponse
 
+from ansible.module_utils import _internal as module_utils_internal
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
@@ -64,13 +65,16 @@ class ModuleRun(NamedTuple):
 
 
 @pytest.fixture
-def run_module(capsys) -> Callable[..., ModuleRun]:
+def run_module(capsys, monkeypatch) -> Callable[..., ModuleRun]:
     """Run a module's main() with args; return its parsed JSON result and whether it failed."""
 
     def run(main: Callable[[], None], args: Dict[str, Any], check_mode: bool = False) -> ModuleRun:
         module_args = dict(args, _ansible_check_mode=check_mode)
         capsys.readouterr()  # drop anything printed before this run
-        # A module normally runs in a fresh process: forget earlier runs' warnings.
+        # A module normally runs in a fresh process: forget earlier runs' warnings. And never in the
+        # controller's: once a test imports controller code (the filter tests import ansible.errors),
+        # module_utils would hand warnings to the controller's display instead of the module's result.
+        monkeypatch.setattr(module_utils_internal, "is_controller", False)
         module_warnings._global_warnings.clear()
         module_warnings._global_deprecations.clear()
         with patch_module_args(module_args), pytest.raises(SystemExit) as exited:
@@ -147,3 +151,4 @@ def moto(monkeypatch):
     monkeypatch.setattr(BaseResponse, "call_action", call_action_or_not_implemented)
     with mock_aws():
         yield
+

@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Which node of a cluster is the head, and how many MPI slots a node has: one rule for modules and templates.
+
+ec2_cluster_instances tags the nodes; the filters head_first and mpi_slots read those tags back for the
+hostfile, the smoke test and the summaries. Nothing here calls AWS.
+"""
+
+from typing import Any
+from typing import Mapping
+from typing import Tuple
+
+ROLE_TAG = "ec2mpi:role"
+# Counts the instances role tags every node with, from the instance type.
+COUNT_TAGS = {"gpus": "ec2mpi:gpus", "cores": "ec2mpi:cores", "vcpus": "ec2mpi:vcpus"}
+SLOT_POLICIES = tuple(COUNT_TAGS) + ("auto",)
+
+
+def head_first_key(tags: Mapping[str, str], launch_time: Any, instance_id: str) -> Tuple[bool, Any, str]:
+    """Sort key putting the node tagged head first, then the others by launch time and instance id.
+
+    Launch times have a precision of a second (a whole RunInstances shares one), hence the id."""
+    return (tags.get(ROLE_TAG) != "head", launch_time, instance_id)
+
+
+def count(tags: Mapping[str, str], name: str) -> int:
+    """One of the node's counts (gpus, cores, vcpus) from its tags."""
+    tag = COUNT_TAGS[name]
+    if tag not in tags:
+        raise ValueError(f"the instance has no {tag} tag: run provision.yml again to tag the cluster's instances")
+    return int(tags[tag])
+
+
+def slots(tags: Mapping[str, str], policy: Any) -> int:
+    """MPI slots of a node: its gpus, cores or vcpus, a fixed number, or auto (gpus if it has any, else cores)."""
+    if policy == "auto":
+        gpus = count(tags, "gpus")
+        return gpus if gpus > 0 else count(tags, "cores")
+    if policy in COUNT_TAGS:
+        return count(tags, policy)
+    if str(policy).isdigit() and int(policy) > 0:
+        return int(policy)
+    raise ValueError(f"'{policy}' is not a slot policy; use {', '.join(SLOT_POLICIES)} or a whole number above 0")
