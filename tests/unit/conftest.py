@@ -10,6 +10,7 @@
 - moto: moto in-process, answering what it lacks as the local emulator does (NotImplemented).
 - stubbed_client(service) -> an active botocore Stubber whose client every module.client(service)
   returns (still wrapped in the module's AWSRetry decorator); creating any other client fails the test.
+- world: two clusters as provision.yml leaves them, plus untagged resources (see cluster_world.py).
 """
 
 import json
@@ -31,6 +32,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils import modules as aws_modules
+from ansible_collections.ec2mpi.cluster.tests.unit import cluster_world
 
 try:
     from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
@@ -152,3 +154,12 @@ def moto(monkeypatch):
     with mock_aws():
         yield
 
+
+@pytest.fixture
+def world(moto) -> cluster_world.World:
+    """Cluster a, cluster other, and a VPC and an IAM user of nobody's cluster (on in-process moto)."""
+    a = cluster_world.build_cluster("a", 0, "alice")
+    other = cluster_world.build_cluster("other", 1, "bob")
+    untagged_vpc = boto3.client("ec2", region_name=cluster_world.REGION).create_vpc(CidrBlock="172.16.0.0/16")["Vpc"]["VpcId"]
+    boto3.client("iam", region_name=cluster_world.REGION).create_user(UserName="carol")
+    return cluster_world.World(a, other, untagged_vpc, "carol")

@@ -9,21 +9,18 @@ import boto3
 import pytest
 
 from ansible_collections.ec2mpi.cluster.plugins.modules import ec2_cluster_info
-from ansible_collections.ec2mpi.cluster.tests.unit.plugins.module_utils import test_cluster_resources as shared
+from ansible_collections.ec2mpi.cluster.tests.unit import cluster_world
 
 PLACEMENT_GROUPS_WARNING = "this endpoint cannot list placement_groups (it answered NotImplemented); none are listed"
 
 # The field of a returned resource that build_cluster() records for its type.
 RECORDED_FIELD = {"key_pairs": "name", "iam_users": "name", "iam_groups": "name", "iam_policies": "arn"}
 
-# The world of clusters is shared with the discovery tests.
-world = shared.world
-
 
 @pytest.fixture
 def run(run_module, aws_credentials):
     def run_info(check_mode=False, **args):
-        return run_module(ec2_cluster_info.main, dict(args, region=shared.REGION), check_mode=check_mode)
+        return run_module(ec2_cluster_info.main, dict(args, region=cluster_world.REGION), check_mode=check_mode)
 
     return run_info
 
@@ -66,7 +63,7 @@ def test_without_iam_lists_ec2_only(run, world):
 
     assert not failed
     assert recorded(result["resources"]) == {
-        resource_type: sorted(found) for resource_type, found in shared.ec2_only(world.a).items()
+        resource_type: sorted(found) for resource_type, found in cluster_world.ec2_only(world.a).items()
     }
 
 
@@ -79,11 +76,11 @@ def test_unknown_cluster_has_nothing(run, world):
 
 def test_all_clusters_counts_each_cluster_and_flags_orphans(run, world):
     # What a half-finished manual cleanup leaves: a cluster with only its VPC.
-    ghost_vpc = boto3.client("ec2", region_name=shared.REGION).create_vpc(
-        CidrBlock="10.9.0.0/16", TagSpecifications=shared.tagged("vpc", "ghost")
+    ghost_vpc = boto3.client("ec2", region_name=cluster_world.REGION).create_vpc(
+        CidrBlock="10.9.0.0/16", TagSpecifications=cluster_world.tagged("vpc", "ghost")
     )
     # A cluster whose nodes are all stopped is not an orphan.
-    boto3.client("ec2", region_name=shared.REGION).stop_instances(InstanceIds=world.other["instances"])
+    boto3.client("ec2", region_name=cluster_world.REGION).stop_instances(InstanceIds=world.other["instances"])
 
     result, failed = run(all_clusters=True)
 
@@ -136,8 +133,8 @@ def test_bad_input_fails_before_any_aws_call(run, args, message):
 
 def test_endpoint_without_placement_groups_is_tolerated(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(
-        ec2, placement_groups_error=("NotImplemented", 501), Vpcs=[{"VpcId": "vpc-1", "Tags": shared.tag_list("a")}]
+    cluster_world.stub_discovery(
+        ec2, placement_groups_error=("NotImplemented", 501), Vpcs=[{"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}]
     )
 
     outcome = run(cluster_name="a", include_iam=False)
@@ -157,9 +154,9 @@ def test_placement_groups_on_aws_are_listed(run, stubbed_client):
         "GroupId": "pg-1",
         "Strategy": "cluster",
         "State": "available",
-        "Tags": shared.tag_list("a"),
+        "Tags": cluster_world.tag_list("a"),
     }
-    shared.stub_discovery(ec2, PlacementGroups=[group])
+    cluster_world.stub_discovery(ec2, PlacementGroups=[group])
 
     outcome = run(cluster_name="a", include_iam=False)
 

@@ -10,16 +10,13 @@ import pytest
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.plugins.modules import ec2_cluster_teardown
-from ansible_collections.ec2mpi.cluster.tests.unit.plugins.module_utils import test_cluster_resources as shared
-
-# The world of clusters is shared with the discovery tests.
-world = shared.world
+from ansible_collections.ec2mpi.cluster.tests.unit import cluster_world
 
 
 @pytest.fixture
 def run(run_module, aws_credentials):
     def run_teardown(check_mode=False, **args):
-        return run_module(ec2_cluster_teardown.main, dict(args, region=shared.REGION), check_mode=check_mode)
+        return run_module(ec2_cluster_teardown.main, dict(args, region=cluster_world.REGION), check_mode=check_mode)
 
     return run_teardown
 
@@ -33,29 +30,29 @@ def remaining_is_empty(result):
 
 
 def all_vpc_ids():
-    return {vpc["VpcId"] for vpc in boto3.client("ec2", region_name=shared.REGION).describe_vpcs()["Vpcs"]}
+    return {vpc["VpcId"] for vpc in boto3.client("ec2", region_name=cluster_world.REGION).describe_vpcs()["Vpcs"]}
 
 
 def test_check_mode_lists_everything_and_deletes_nothing(run, world):
-    before = shared.sorted_labels(cr.labels(shared.discover(None).resources))
+    before = cluster_world.sorted_labels(cr.labels(cluster_world.discover(None).resources))
 
     outcome = run(cluster_name="a", include_iam=True, _ansible_diff=True, check_mode=True)
 
     assert not outcome.failed, outcome.result.get("msg")
     result = outcome.result
     assert result["changed"] is True
-    assert shared.sorted_labels(result["would_delete"]) == shared.sorted_labels(world.a)
-    assert shared.sorted_labels(result["diff"]["before"]) == shared.sorted_labels(world.a)
+    assert cluster_world.sorted_labels(result["would_delete"]) == cluster_world.sorted_labels(world.a)
+    assert cluster_world.sorted_labels(result["diff"]["before"]) == cluster_world.sorted_labels(world.a)
     assert result["diff"]["after"] == empty(world.a)
     assert "deleted" not in result and "remaining" not in result
-    assert shared.sorted_labels(cr.labels(shared.discover(None).resources)) == before
+    assert cluster_world.sorted_labels(cr.labels(cluster_world.discover(None).resources)) == before
 
 
 def test_check_mode_without_iam_leaves_iam_out(run, world):
     result, failed = run(cluster_name="a", check_mode=True)
 
     assert not failed
-    assert shared.sorted_labels(result["would_delete"]) == shared.sorted_labels(shared.ec2_only(world.a))
+    assert cluster_world.sorted_labels(result["would_delete"]) == cluster_world.sorted_labels(cluster_world.ec2_only(world.a))
 
 
 def test_teardown_deletes_the_cluster_and_only_it_keeping_iam_by_default(run, world):
@@ -64,13 +61,13 @@ def test_teardown_deletes_the_cluster_and_only_it_keeping_iam_by_default(run, wo
     assert not outcome.failed, outcome.result.get("msg")
     result = outcome.result
     assert result["changed"] is True
-    assert shared.sorted_labels(result["deleted"]) == shared.sorted_labels(shared.ec2_only(world.a))
+    assert cluster_world.sorted_labels(result["deleted"]) == cluster_world.sorted_labels(cluster_world.ec2_only(world.a))
     assert remaining_is_empty(result) and "iam_users" not in result["remaining"]
     assert outcome.warnings == [
         "this endpoint cannot list placement_groups (it answered NotImplemented); none are deleted"
     ]
 
-    ec2 = boto3.client("ec2", region_name=shared.REGION)
+    ec2 = boto3.client("ec2", region_name=cluster_world.REGION)
     states = [
         node["State"]["Name"]
         for page in ec2.describe_instances(InstanceIds=world.a["instances"])["Reservations"]
@@ -78,9 +75,9 @@ def test_teardown_deletes_the_cluster_and_only_it_keeping_iam_by_default(run, wo
     ]
     assert states == ["terminated", "terminated"]
     iam_of_a = {resource_type: world.a[resource_type] for resource_type in cr.IAM_TYPES}
-    left_of_a = cr.labels(shared.discover("a").resources)
-    assert shared.sorted_labels(left_of_a) == shared.sorted_labels(dict(empty(world.a), **iam_of_a))
-    assert shared.sorted_labels(cr.labels(shared.discover("other").resources)) == shared.sorted_labels(world.other)
+    left_of_a = cr.labels(cluster_world.discover("a").resources)
+    assert cluster_world.sorted_labels(left_of_a) == cluster_world.sorted_labels(dict(empty(world.a), **iam_of_a))
+    assert cluster_world.sorted_labels(cr.labels(cluster_world.discover("other").resources)) == cluster_world.sorted_labels(world.other)
     assert world.untagged_vpc in all_vpc_ids()
 
 
@@ -91,30 +88,30 @@ def test_second_run_changes_nothing(run, world):
     checked = run(cluster_name="a", check_mode=True)
 
     assert not again.failed and again.result["changed"] is False
-    assert again.result["deleted"] == empty(shared.ec2_only(world.a)) and remaining_is_empty(again.result)
-    assert again.result["diff"] == {"before": empty(shared.ec2_only(world.a)), "after": empty(shared.ec2_only(world.a))}
+    assert again.result["deleted"] == empty(cluster_world.ec2_only(world.a)) and remaining_is_empty(again.result)
+    assert again.result["diff"] == {"before": empty(cluster_world.ec2_only(world.a)), "after": empty(cluster_world.ec2_only(world.a))}
     assert not checked.failed and checked.result["changed"] is False
-    assert checked.result["would_delete"] == empty(shared.ec2_only(world.a))
+    assert checked.result["would_delete"] == empty(cluster_world.ec2_only(world.a))
 
 
 def test_include_iam_deletes_the_clusters_iam_too(run, world):
     outcome = run(cluster_name="a", include_iam=True)
 
     assert not outcome.failed, outcome.result.get("msg")
-    assert shared.sorted_labels(outcome.result["deleted"]) == shared.sorted_labels(world.a)
+    assert cluster_world.sorted_labels(outcome.result["deleted"]) == cluster_world.sorted_labels(world.a)
     assert remaining_is_empty(outcome.result) and outcome.result["remaining"]["iam_policies"] == []
 
-    iam = boto3.client("iam", region_name=shared.REGION)
+    iam = boto3.client("iam", region_name=cluster_world.REGION)
     assert sorted(user["UserName"] for user in iam.list_users()["Users"]) == ["bob", "carol"]
     assert [group["GroupName"] for group in iam.list_groups()["Groups"]] == ["ec2mpi-other-operators"]
     assert [policy["Arn"] for policy in iam.list_policies(Scope="Local")["Policies"]] == world.other["iam_policies"]
-    assert shared.sorted_labels(cr.labels(shared.discover("other").resources)) == shared.sorted_labels(world.other)
+    assert cluster_world.sorted_labels(cr.labels(cluster_world.discover("other").resources)) == cluster_world.sorted_labels(world.other)
     assert world.untagged_vpc in all_vpc_ids()
     assert run(cluster_name="a", include_iam=True).result["changed"] is False
 
 
 def test_include_iam_detaches_the_clusters_policy_from_other_holders(run, world):
-    iam = boto3.client("iam", region_name=shared.REGION)
+    iam = boto3.client("iam", region_name=cluster_world.REGION)
     iam.attach_user_policy(UserName="carol", PolicyArn=world.a["iam_policies"][0])
 
     outcome = run(cluster_name="a", include_iam=True)
@@ -143,7 +140,7 @@ SECURITY_GROUP = {
     "GroupId": "sg-1",
     "GroupName": "ec2mpi-a",
     "VpcId": "vpc-1",
-    "Tags": shared.tag_list("a"),
+    "Tags": cluster_world.tag_list("a"),
     "IpPermissions": [],
     "IpPermissionsEgress": [],
 }
@@ -151,7 +148,7 @@ SECURITY_GROUP = {
 
 def test_security_group_still_in_use_is_retried(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP])
+    cluster_world.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP])
     ec2.add_client_error(
         "delete_security_group",
         service_error_code="DependencyViolation",
@@ -160,7 +157,7 @@ def test_security_group_still_in_use_is_retried(run, stubbed_client, sleeps):
         expected_params={"GroupId": "sg-1"},
     )
     ec2.add_response("delete_security_group", {}, {"GroupId": "sg-1"})
-    shared.stub_discovery(ec2)
+    cluster_world.stub_discovery(ec2)
 
     result, failed = run(cluster_name="a")
 
@@ -172,7 +169,7 @@ def test_security_group_still_in_use_is_retried(run, stubbed_client, sleeps):
 
 def test_other_errors_fail_at_once_naming_the_call(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP])
+    cluster_world.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP])
     ec2.add_client_error("delete_security_group", service_error_code="UnauthorizedOperation", http_status_code=403)
 
     result, failed = run(cluster_name="a")
@@ -214,7 +211,7 @@ def test_rules_referencing_cluster_groups_are_revoked_first(run, stubbed_client,
         ],
     )
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(ec2, SecurityGroups=[nodes, bastion])
+    cluster_world.stub_discovery(ec2, SecurityGroups=[nodes, bastion])
     ec2.add_response(
         "revoke_security_group_ingress",
         {"Return": True},
@@ -233,7 +230,7 @@ def test_rules_referencing_cluster_groups_are_revoked_first(run, stubbed_client,
     )
     ec2.add_response("delete_security_group", {}, {"GroupId": "sg-1"})
     ec2.add_response("delete_security_group", {}, {"GroupId": "sg-2"})
-    shared.stub_discovery(ec2)
+    cluster_world.stub_discovery(ec2)
 
     result, failed = run(cluster_name="a")
 
@@ -242,11 +239,11 @@ def test_rules_referencing_cluster_groups_are_revoked_first(run, stubbed_client,
 
 
 def test_what_is_left_fails_naming_it(run, stubbed_client, sleeps):
-    vpc = {"VpcId": "vpc-1", "Tags": shared.tag_list("a")}
+    vpc = {"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(ec2, Vpcs=[vpc])
+    cluster_world.stub_discovery(ec2, Vpcs=[vpc])
     ec2.add_response("delete_vpc", {}, {"VpcId": "vpc-1"})
-    shared.stub_discovery(ec2, Vpcs=[vpc])  # eventual consistency, or someone recreating it
+    cluster_world.stub_discovery(ec2, Vpcs=[vpc])  # eventual consistency, or someone recreating it
 
     result, failed = run(cluster_name="a")
 
@@ -259,9 +256,9 @@ def test_what_is_left_fails_naming_it(run, stubbed_client, sleeps):
 
 
 def test_instances_that_do_not_terminate_in_time_fail(run, stubbed_client, sleeps):
-    node = {"InstanceId": "i-1", "State": {"Name": "running", "Code": 16}, "Tags": shared.tag_list("a")}
+    node = {"InstanceId": "i-1", "State": {"Name": "running", "Code": 16}, "Tags": cluster_world.tag_list("a")}
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(ec2, Reservations=[{"Instances": [node]}])
+    cluster_world.stub_discovery(ec2, Reservations=[{"Instances": [node]}])
     ec2.add_response("terminate_instances", {"TerminatingInstances": []}, {"InstanceIds": ["i-1"]})
     ec2.add_response(
         "describe_instances",
@@ -277,7 +274,7 @@ def test_instances_that_do_not_terminate_in_time_fail(run, stubbed_client, sleep
 def test_check_mode_makes_describe_calls_only(run, stubbed_client):
     # The Stubber answers only the discovery's Describe calls: any other call would fail the run.
     ec2 = stubbed_client("ec2")
-    shared.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP], Vpcs=[{"VpcId": "vpc-1", "Tags": shared.tag_list("a")}])
+    cluster_world.stub_discovery(ec2, SecurityGroups=[SECURITY_GROUP], Vpcs=[{"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}])
 
     result, failed = run(cluster_name="a", check_mode=True)
 
