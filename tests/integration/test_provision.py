@@ -307,6 +307,7 @@ BAD_INPUTS = [
     case("ami_id-malformed", ["-e", "ami_id=ami-nothex"], ["ami_id"]),
     case("ami_id-not-found", ["-e", "ami_id=ami-0123456789abcdef0"], ["ami_id"]),
     case("ssh_key_type-unknown", ["-e", "ssh_key_type=dsa"], ["ssh_key_type"]),
+    case("mpi_slots-unknown", ["-e", "mpi_slots=bogus"], ["mpi_slots"]),
     case("operator_users-invalid", ["-e", json.dumps({"operator_users": ["bad user!"]})], ["operator_users"]),
     case("auto-answers-garbage", ["-e", "ssh_allowed_cidrs=auto", "-e", "ssh_allowed_cidrs_auto_url={address_server}/%3Chtml%3Eno%20address%20here%3C/html%3E"],
          ["ssh_allowed_cidrs"]),
