@@ -22,6 +22,7 @@ from typing import Dict
 from typing import List
 from typing import NamedTuple
 from typing import Optional
+from typing import Sequence
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils import iam
@@ -57,7 +58,7 @@ EC2_TYPES = (
 IAM_TYPES = ("iam_users", "iam_groups", "iam_policies")
 
 # Every state but terminated: a shutting-down instance still holds its subnet and security group.
-INSTANCE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"]
+INSTANCE_STATES = ("pending", "running", "shutting-down", "stopping", "stopped")
 # A cluster with none of its instances in these states is an orphan.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 
@@ -134,10 +135,14 @@ def in_cluster(resource: Resource, cluster_name: Optional[str]) -> bool:
 # EC2: one Describe call per type, through amazon.aws's wrappers (retries, errors naming the call).
 
 
-def find_instances(client, filters: Filters) -> List[Resource]:
-    state_filter = {"Name": "instance-state-name", "Values": INSTANCE_STATES}
-    reservations = ec2.describe_instances(client, Filters=filters + [state_filter])
+def instances_of(reservations: List[Dict[str, Any]]) -> List[Resource]:
+    """The instances of DescribeInstances' reservations, in one list."""
     return [instance for reservation in reservations for instance in reservation["Instances"]]
+
+
+def find_instances(client, filters: Filters, states: Sequence[str] = INSTANCE_STATES) -> List[Resource]:
+    state_filter = {"Name": "instance-state-name", "Values": list(states)}
+    return instances_of(ec2.describe_instances(client, Filters=filters + [state_filter]))
 
 
 def find_placement_groups(client, filters: Filters) -> Optional[List[Resource]]:

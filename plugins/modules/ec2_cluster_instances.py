@@ -150,34 +150,24 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import head_first_key
 
-LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 WAIT_DELAY = 5
 
 Instance = Dict[str, Any]
 
 
-def tags_of(instance: Instance) -> Dict[str, str]:
-    return boto3_tag_list_to_ansible_dict(instance.get("Tags", []))
-
-
 def head_first(instances: List[Instance]) -> List[Instance]:
     """The head (the node tagged so, else the oldest), then the rest by launch time and instance id."""
-    return sorted(instances, key=lambda i: head_first_key(tags_of(i), i["LaunchTime"], i["InstanceId"]))
-
-
-def flatten(reservations: List[Dict[str, Any]]) -> List[Instance]:
-    return [instance for reservation in reservations for instance in reservation["Instances"]]
+    return sorted(instances, key=lambda i: head_first_key(cr.tags_of(i), i["LaunchTime"], i["InstanceId"]))
 
 
 def find_instances(client, cluster_name: str) -> List[Instance]:
-    filters = cr.tag_filters(cluster_name) + [{"Name": "instance-state-name", "Values": LIVE_STATES}]
-    return head_first(flatten(ec2.describe_instances(client, Filters=filters)))
+    """The cluster's instances that count (a stopped one is started, never replaced), head first."""
+    return head_first(cr.find_instances(client, cr.tag_filters(cluster_name), cr.LIVE_INSTANCE_STATES))
 
 
 @ec2.EC2InstanceErrorHandler.common_error_handler("tag instances")
@@ -188,7 +178,7 @@ def create_tags(client, instance_ids: List[str], tags: Dict[str, str]) -> None:
 
 
 def missing_tags(instance: Instance, wanted: Dict[str, str]) -> Dict[str, str]:
-    have = tags_of(instance)
+    have = cr.tags_of(instance)
     return {key: value for key, value in wanted.items() if have.get(key) != value}
 
 
@@ -236,7 +226,7 @@ def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance
     deadline = time.monotonic() + timeout
     while True:
         # Freshly launched ids can be unknown for a moment: describe_instances answers [] then.
-        instances = flatten(ec2.describe_instances(client, InstanceIds=instance_ids))
+        instances = cr.instances_of(ec2.describe_instances(client, InstanceIds=instance_ids))
         running = {instance["InstanceId"] for instance in instances if instance["State"]["Name"] == "running"}
         waiting = sorted(set(instance_ids) - running)
         if not waiting:
@@ -253,7 +243,7 @@ def with_tags(instance: Instance, added: Dict[str, str]) -> Dict[str, Any]:
     """The instance in snake_case with its tags as a dict, including those just added."""
     snake = camel_dict_to_snake_dict(instance, ignore_list=["Tags"])
     snake.pop("tags", None)
-    snake["tags"] = dict(tags_of(instance), **added)
+    snake["tags"] = dict(cr.tags_of(instance), **added)
     return snake
 
 
