@@ -3,19 +3,24 @@
 import argparse
 import json
 import logging
+import os
 import socket
 import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from .config import HOST, LocalcloudError, Settings, add_arguments, settings_from_args, settings_to_argv
-from .containers import container_facts, docker_client, managed_containers, remove_everything
+from .config import (AMIS_FILE, HOST, UNSET_VARIABLES, LocalcloudError, Settings, add_arguments, client_environment,
+                     settings_from_args, settings_to_argv)
+from .containers import container_facts, docker_client, ensure_public_network, managed_containers, network_cidrs, remove_everything
+from .nat import ensure_gateway, mappings, remove_gateway
 from .counter import COUNTS_PATH
 from .image import build_image, choose_builder, image_exists, image_tag
 from .processes import (heartbeat_file, log_file, read_state, running_pid, spawn, state_file, stop, tail,
                         write_state)
+from .public_network import free_block
 
 START_TIMEOUT = 30.0
 
@@ -40,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("up", up, "start the emulator (builds the base image when missing); idempotent"),
         ("down", down, "stop the emulator and remove its containers and networks; idempotent"),
         ("status", status, "show the processes, the endpoint and one line per instance container"),
+        ("env", env, "print the shell lines that point AWS clients at the emulator: eval \"$(localcloud env)\""),
         ("build-image", build_image_command, "build the base image of the instances unless it is up to date"),
         ("serve", serve_command, "run the moto server in the foreground (up runs it detached)"),
         ("reconcile", reconcile_command, "run the EC2-to-Docker loop in the foreground (up runs it detached)"),
@@ -56,26 +62,61 @@ def say(message: str) -> None:
 
 
 def up(settings: Settings) -> int:
-    """Start what is not running yet: base image, moto server, then reconciler (unless --api-only)."""
+    """Start what is not running yet: base image, public network, moto server, then reconciler (unless --api-only)."""
     state_dir = settings.state_dir
     state_dir.mkdir(parents=True, exist_ok=True)
     moto_running = running_pid(state_dir, "moto") is not None
     if moto_running:
         require_same_emulator(settings, check_port=True)
+        settings = replace(settings, public_cidr=read_state(state_dir).get("public_cidr", settings.public_cidr))
     elif port_in_use(settings.port):
         raise LocalcloudError(f"port {settings.port} on {HOST} is taken by another program: set LOCALCLOUD_PORT (--port) to a free port")
     started = []
     if not settings.api_only:
         ensure_image_built(settings)
+        settings = with_public_network(settings)
+        ensure_gateway(settings.name, settings.public_cidr)
+    elif settings.public_cidr == "auto":
+        # No containers, so no network to collide with: nothing ever connects to these addresses.
+        settings = replace(settings, public_cidr=free_block([]))
     if not moto_running:
         start_moto(settings)
         started.append("moto server")
     if not settings.api_only and running_pid(state_dir, "reconciler") is None:
         start_reconciler(settings)
         started.append("reconciler")
-    write_state(state_dir, settings.name, settings.port, api_only=running_pid(state_dir, "reconciler") is None)
+    write_state(state_dir, settings.name, settings.port, api_only=running_pid(state_dir, "reconciler") is None,
+                public_cidr=settings.public_cidr)
     what = f"started {' and '.join(started)}" if started else "already up"
-    say(f"localcloud '{settings.name}': {what}; AWS endpoint {settings.endpoint_url} (state and logs in {state_dir})")
+    say(f"localcloud '{settings.name}': {what}; AWS endpoint {settings.endpoint_url}, public IPs from {settings.public_cidr} "
+        f"(state and logs in {state_dir})")
+    say("# Point AWS clients (ansible-playbook, aws) at it in this shell with: eval \"$(localcloud env)\"")
+    say(environment_lines(settings.endpoint_url))
+    return 0
+
+
+def with_public_network(settings: Settings) -> Settings:
+    """The settings with the block of the emulator's public network, which is made now if it is missing."""
+    client = docker_client()
+    block = settings.public_cidr
+    if block == "auto":
+        try:
+            block = free_block(network_cidrs(client))
+        except ValueError as error:
+            raise LocalcloudError(f"{error}: remove unused Docker networks, or stop another emulator") from error
+    return replace(settings, public_cidr=ensure_public_network(client, settings.name, block))
+
+
+def environment_lines(endpoint_url: str) -> str:
+    """Shell lines that point AWS clients at the endpoint: what `env` prints and `up` ends with."""
+    exports = [f"export {name}={value}" for name, value in client_environment(endpoint_url).items()]
+    return "\n".join(exports + [f"unset {' '.join(UNSET_VARIABLES)}"])
+
+
+def env(settings: Settings) -> int:
+    """Print the export lines of the emulator running from the state dir (else of the settings' port)."""
+    port = read_state(settings.state_dir).get("port", settings.port)
+    say(environment_lines(f"http://{HOST}:{port}"))
     return 0
 
 
@@ -89,6 +130,8 @@ def down(settings: Settings) -> int:
     networks: list[str] = []
     try:
         if not state.get("api_only"):
+            if state.get("public_cidr"):
+                remove_gateway(settings.name, state["public_cidr"])
             containers, networks = remove_everything(docker_client(), settings.name)
     finally:
         # Even when Docker fails, no moto server is left behind (a rerun of `down` retries the rest).
@@ -113,14 +156,16 @@ def status(settings: Settings) -> int:
     moto_pid = running_pid(state_dir, "moto")
     reconciler_pid = running_pid(state_dir, "reconciler")
     say(f"localcloud '{name}' (state dir {state_dir})")
-    say(f"moto server: running, pid {moto_pid}, endpoint http://{HOST}:{port}" if moto_pid else "moto server: not running")
+    say(f"moto server: running, pid {moto_pid}, endpoint http://{HOST}:{port}, public IPs from {state.get('public_cidr')}"
+        if moto_pid else "moto server: not running")
     if reconciler_pid:
         say(f"reconciler: running, pid {reconciler_pid}, last pass {heartbeat_age(state_dir)}")
     else:
         say("reconciler: not running" + (" (api-only)" if state.get("api_only") else ""))
     if not state.get("api_only"):
+        public = {private: public for public, private in (mappings(name) if moto_pid else {}).items()}
         for facts in sorted((container_facts(c) for c in managed_containers(docker_client(), name)), key=lambda f: f["ip"]):
-            say("instance {instance_id} {region} {state} {ip} {hostname}".format(**facts))
+            say("instance {instance_id} {region} {state} {ip} {public} {hostname}".format(public=public.get(facts["ip"], "-"), **facts))
     return 0 if moto_pid else 1
 
 
@@ -132,7 +177,8 @@ def build_image_command(settings: Settings) -> int:
 
 
 def serve_command(settings: Settings) -> int:
-    """Foreground moto server; imported late because moto takes seconds to import."""
+    """Foreground moto server; imported late because moto takes seconds to import, and reads its images then."""
+    os.environ["MOTO_AMIS_PATH"] = str(AMIS_FILE)
     from .server import serve  # pylint: disable=import-outside-toplevel
 
     configure_logging()

@@ -1,16 +1,27 @@
 """Settings of one emulator, from command-line flags with environment variables as defaults."""
 
 import argparse
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .public_network import RESERVED_RANGE
+
 HOST = "127.0.0.1"
+# The dummy credentials every client of an emulator uses (moto accepts any).
+ACCESS_KEY = "testing"
+SECRET_KEY = "testing"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The package is only used from a checkout (pip install -e), so the recipe and the repo sit next to it.
 PROJECT_DIR = PACKAGE_DIR.parent
 REPO_ROOT = PROJECT_DIR.parent.parent
 IMAGE_BUILDERS = ("auto", "debootstrap", "dockerfile")
+# The AMIs moto serves (as MOTO_AMIS_PATH): Canonical's Ubuntu 22.04 and 24.04 names under Canonical's owner
+# id, so the playbooks' production image lookup runs unchanged. Every instance runs the same container image.
+AMIS_FILE = PACKAGE_DIR / "amis.json"
+# `localcloud env` unsets these: with one of them set, AWS clients would prefer it to the emulator's key pair.
+UNSET_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 
 class LocalcloudError(Exception):
@@ -24,17 +35,24 @@ class Settings:
     state_dir: Path
     port: int
     name: str
-    regions: tuple[str, ...]
     interval: float
     default_user: str
     login_users: dict[str, str] = field(default_factory=dict)
     api_only: bool = False
     image_builder: str = "auto"
+    # "auto" until `up` picks a free block of 198.18.0.0/15 (see public_addresses.py).
+    public_cidr: str = "auto"
+    dpkg_lock_seconds: int = 75
 
     @property
     def endpoint_url(self) -> str:
         """The URL every AWS client of this emulator uses."""
         return f"http://{HOST}:{self.port}"
+
+    @property
+    def client_environment(self) -> dict[str, str]:
+        """What points any AWS client (botocore, Ansible, awscli) at this emulator, as `localcloud env` prints it."""
+        return client_environment(self.endpoint_url)
 
     def login_user(self, image_id: str) -> str:
         """The user cloud-init would create for an AMI: the per-AMI override, else the default."""
@@ -50,8 +68,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="port of the AWS endpoint on 127.0.0.1 (env LOCALCLOUD_PORT, default 5000)")
     parser.add_argument("--name", default=env("LOCALCLOUD_NAME", "default"),
                         help="label and name prefix of Docker objects (env LOCALCLOUD_NAME, default 'default')")
-    parser.add_argument("--regions", default=env("LOCALCLOUD_REGIONS", "us-west-2"),
-                        help="comma-separated regions to emulate instances in (env LOCALCLOUD_REGIONS, default us-west-2)")
     parser.add_argument("--interval", default=env("LOCALCLOUD_INTERVAL", "1"),
                         help="seconds between reconcile passes (env LOCALCLOUD_INTERVAL, default 1)")
     parser.add_argument("--default-user", default=env("LOCALCLOUD_DEFAULT_USER", "ubuntu"),
@@ -62,6 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the AWS API only: no reconciler, no containers (env LOCALCLOUD_API_ONLY=1)")
     parser.add_argument("--image-builder", default=env("LOCALCLOUD_IMAGE_BUILDER", "auto"),
                         help="auto, debootstrap or dockerfile (env LOCALCLOUD_IMAGE_BUILDER, default auto)")
+    parser.add_argument("--public-cidr", default=env("LOCALCLOUD_PUBLIC_CIDR", "auto"),
+                        help="block of 198.18.0.0/15 for public IPs, or auto for a free /20 (env LOCALCLOUD_PUBLIC_CIDR, default auto)")
+    parser.add_argument("--dpkg-lock-seconds", default=env("LOCALCLOUD_DPKG_LOCK_SECONDS", "75"),
+                        help="seconds a first-boot job holds the dpkg lock in each new instance, 0 for none "
+                             "(env LOCALCLOUD_DPKG_LOCK_SECONDS, default 75)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -70,12 +91,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         state_dir=parse_state_dir(args.state_dir),
         port=parse_port(args.port),
         name=parse_name(args.name),
-        regions=parse_regions(args.regions),
         interval=parse_interval(args.interval),
         default_user=parse_user(args.default_user, "LOCALCLOUD_DEFAULT_USER (--default-user)"),
         login_users=parse_login_users(args.login_users),
         api_only=args.api_only,
         image_builder=parse_image_builder(args.image_builder),
+        public_cidr=parse_public_cidr(args.public_cidr),
+        dpkg_lock_seconds=parse_seconds(args.dpkg_lock_seconds, "LOCALCLOUD_DPKG_LOCK_SECONDS (--dpkg-lock-seconds)"),
     )
 
 
@@ -100,14 +122,6 @@ def parse_name(value: str) -> str:
     if not value or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in value) or not value[0].isalnum():
         raise LocalcloudError(f"LOCALCLOUD_NAME (--name) must be letters, digits, '-', '_' or '.', starting with a letter or digit, not {value!r}")
     return value
-
-
-def parse_regions(value: str) -> tuple[str, ...]:
-    """At least one region name."""
-    regions = tuple(r.strip() for r in value.split(",") if r.strip())
-    if not regions:
-        raise LocalcloudError("LOCALCLOUD_REGIONS (--regions) must list at least one region, e.g. us-west-2")
-    return regions
 
 
 def parse_interval(value: str) -> float:
@@ -146,11 +160,40 @@ def parse_image_builder(value: str) -> str:
     return value
 
 
+def parse_public_cidr(value: str) -> str:
+    """auto, or a block inside the range reserved for testing (nothing outside it may ever be handed out)."""
+    if value == "auto":
+        return value
+    try:
+        block = ipaddress.ip_network(value)
+    except ValueError:
+        block = None
+    if block is None or block.version != 4 or not block.subnet_of(RESERVED_RANGE) or block.prefixlen > 28:
+        raise LocalcloudError(f"LOCALCLOUD_PUBLIC_CIDR (--public-cidr) must be auto or a network of /28 or larger inside "
+                              f"{RESERVED_RANGE}, not {value!r}")
+    return str(block)
+
+
+def parse_seconds(value: str, setting: str) -> int:
+    """A whole number of seconds, 0 or more."""
+    if not value.isdigit():
+        raise LocalcloudError(f"{setting} must be a whole number of seconds (0 or more), not {value!r}")
+    return int(value)
+
+
+def client_environment(endpoint_url: str) -> dict[str, str]:
+    """Environment variables that point every AWS client at an endpoint with the dummy credentials.
+
+    botocore reads AWS_ENDPOINT_URL, so amazon.aws modules, its inventory plugin and awscli all follow.
+    UNSET_VARIABLES must be absent as well."""
+    return {"AWS_ENDPOINT_URL": endpoint_url, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+
+
 def settings_to_argv(settings: Settings) -> list[str]:
     """Flags that give a child process exactly these settings, whatever its environment says."""
     argv = ["--state-dir", str(settings.state_dir), "--port", str(settings.port), "--name", settings.name,
-            "--regions", ",".join(settings.regions), "--interval", str(settings.interval),
-            "--default-user", settings.default_user,
+            "--interval", str(settings.interval), "--default-user", settings.default_user,
             "--login-users", ",".join(f"{image_id}={user}" for image_id, user in settings.login_users.items()),
-            "--image-builder", settings.image_builder]
+            "--image-builder", settings.image_builder, "--public-cidr", settings.public_cidr,
+            "--dpkg-lock-seconds", str(settings.dpkg_lock_seconds)]
     return argv + ["--api-only"] if settings.api_only else argv

@@ -1,4 +1,5 @@
-"""The Docker side: one network per subnet and one container per instance, all labelled with the emulator's name.
+"""The Docker side: one network per subnet, one public network, and one container per instance, all labelled
+with the emulator's name.
 
 Every lookup filters on the label, so nothing created by someone else is ever changed or removed.
 """
@@ -21,6 +22,7 @@ INSTANCE_LABEL = "ec2mpi.localcloud.instance-id"
 REGION_LABEL = "ec2mpi.localcloud.region"
 SUBNET_LABEL = "ec2mpi.localcloud.subnet-id"
 VPC_LABEL = "ec2mpi.localcloud.vpc-id"
+PUBLIC_LABEL = "ec2mpi.localcloud.public"
 STOP_TIMEOUT = 5
 # How long `down` waits for a removal the reconciler started just before it was stopped.
 REMOVAL_TIMEOUT = 30
@@ -62,6 +64,33 @@ def managed_networks(client: docker.DockerClient, name: str) -> list[Network]:
     return client.networks.list(filters={"label": f"{LABEL}={name}"})
 
 
+def public_network_name(name: str) -> str:
+    """Docker name of the network that carries the instances' public IPs."""
+    return f"localcloud-{name}-public"
+
+
+def network_cidrs(client: docker.DockerClient) -> list[str]:
+    """The subnets of every Docker network on this machine, whoever made it."""
+    return [config["Subnet"] for network in client.networks.list()
+            for config in (network.attrs.get("IPAM") or {}).get("Config") or [] if "Subnet" in config]
+
+
+def ensure_public_network(client: docker.DockerClient, name: str, block: str) -> str:
+    """The emulator's public network, created with the block unless it exists; return the block it has.
+
+    It lives as long as the emulator (`down` removes it), so no other emulator can pick its block meanwhile."""
+    for network in managed_networks(client, name):
+        if network.attrs.get("Labels", {}).get(PUBLIC_LABEL):
+            return network.attrs["IPAM"]["Config"][0]["Subnet"]
+    try:
+        client.networks.create(public_network_name(name), driver="bridge", labels={LABEL: name, PUBLIC_LABEL: "true"},
+                               ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=block)]))
+    except docker.errors.APIError as error:
+        raise LocalcloudError(f"the public network {block} cannot be created ({error.explanation}): "
+                              "set LOCALCLOUD_PUBLIC_CIDR to a block of 198.18.0.0/15 no Docker network uses") from error
+    return block
+
+
 def ensure_network(client: docker.DockerClient, name: str, instance: Instance) -> str:
     """Create the subnet's network with the subnet's CIDR unless it exists; return its name."""
     wanted = network_name(name, instance.subnet_id)
@@ -78,12 +107,13 @@ def ensure_network(client: docker.DockerClient, name: str, instance: Instance) -
     return wanted
 
 
-def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str) -> Container:
+def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str, dpkg_lock_seconds: int) -> Container:
     """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname."""
     network = ensure_network(client, name, instance)
     labels = {LABEL: name, INSTANCE_LABEL: instance.instance_id, REGION_LABEL: instance.region, SUBNET_LABEL: instance.subnet_id}
-    # What cloud-init reads from the instance metadata on EC2; localcloud-init in the image consumes it.
-    environment = {"LOCALCLOUD_LOGIN_USER": instance.login_user, "LOCALCLOUD_AUTHORIZED_KEY": instance.public_key}
+    # What cloud-init reads from the instance metadata on EC2, and how the first boot behaves; localcloud-init consumes it.
+    environment = {"LOCALCLOUD_LOGIN_USER": instance.login_user, "LOCALCLOUD_AUTHORIZED_KEY": instance.public_key,
+                   "LOCALCLOUD_DPKG_LOCK_SECONDS": str(dpkg_lock_seconds)}
     try:
         return client.containers.create(
             image, name=container_name(name, instance.instance_id), hostname=instance.hostname, labels=labels,
@@ -91,6 +121,12 @@ def create_container(client: docker.DockerClient, name: str, instance: Instance,
             networking_config={network: client.api.create_endpoint_config(ipv4_address=instance.private_ip)})
     except docker.errors.APIError as error:
         raise PlacementError(f"instance {instance.instance_id} ({instance.private_ip}) gets no container: {error.explanation}") from error
+
+
+def static_ip(container: Container, network: str) -> str:
+    """The address the reconciler gave the container on a network (kept while it is stopped), or ""."""
+    endpoint = (container.attrs.get("NetworkSettings", {}).get("Networks") or {}).get(network) or {}
+    return (endpoint.get("IPAMConfig") or {}).get("IPv4Address", "")
 
 
 def stop_container(container: Container) -> None:
@@ -112,9 +148,10 @@ def container_facts(container: Container) -> dict[str, Any]:
 
 
 def unused_networks(client: docker.DockerClient, name: str) -> list[Network]:
-    """This emulator's networks that none of its containers uses any more (a stopped container still does)."""
+    """This emulator's subnet networks that none of its containers uses any more (a stopped container still does)."""
     used = {container.labels.get(SUBNET_LABEL) for container in managed_containers(client, name)}
-    return [network for network in managed_networks(client, name) if network.attrs.get("Labels", {}).get(SUBNET_LABEL) not in used]
+    subnets = [network for network in managed_networks(client, name) if network.attrs.get("Labels", {}).get(SUBNET_LABEL)]
+    return [network for network in subnets if network.attrs["Labels"][SUBNET_LABEL] not in used]
 
 
 def remove_everything(client: docker.DockerClient, name: str) -> tuple[list[str], list[str]]:

@@ -1,7 +1,9 @@
-"""WSGI middleware that counts AWS requests by service and action, for benchmarks of API call counts.
+"""WSGI middleware that counts AWS requests by service and action, for benchmarks of API call counts,
+and notes the regions instances were launched in, for the reconciler.
 
 GET  /_localcloud/requests        -> {"clients": {service: {action: n}}, "reconciler": {...}, "total": n}
 POST /_localcloud/requests/reset  -> the same document, then every count is zero again
+GET  /_localcloud/launch-regions  -> {"regions": [regions with a RunInstances request, sorted]}
 """
 
 import io
@@ -14,6 +16,7 @@ from urllib.parse import parse_qs
 
 COUNTS_PATH = "/_localcloud/requests"
 RESET_PATH = "/_localcloud/requests/reset"
+LAUNCH_REGIONS_PATH = "/_localcloud/launch-regions"
 # The reconciler tags its own polling with this, so benchmarks can tell it from the calls they measure.
 RECONCILER_USER_AGENT = "ec2mpi-localcloud-reconciler"
 NOT_COUNTED_PREFIXES = ("/moto-api", "/_localcloud", "/favicon.ico")
@@ -28,6 +31,8 @@ class RequestCounter:
         self.app = app
         self.lock = threading.Lock()
         self.counts: dict[str, Counter] = {"clients": Counter(), "reconciler": Counter()}
+        # Only regions that ever had a launch can hold instances: the reconciler polls those, not all thirty.
+        self.launch_regions: set[str] = set()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -36,6 +41,9 @@ class RequestCounter:
             return self.respond(start_response, self.snapshot(reset=False))
         if path == RESET_PATH and method == "POST":
             return self.respond(start_response, self.snapshot(reset=True))
+        if path == LAUNCH_REGIONS_PATH and method == "GET":
+            with self.lock:
+                return self.respond(start_response, {"regions": sorted(self.launch_regions)})
         if not path.startswith(NOT_COUNTED_PREFIXES):
             self.count(environ)
         return self.app(environ, start_response)
@@ -46,6 +54,8 @@ class RequestCounter:
         key = (service_of(environ), action_of(environ))
         with self.lock:
             self.counts[caller][key] += 1
+            if key == ("ec2", "RunInstances"):
+                self.launch_regions.add(credential_scope(environ)[2])
 
     def snapshot(self, reset: bool) -> dict[str, Any]:
         """The counts as nested dicts (optionally zeroing them in the same locked step, so no call is lost)."""
@@ -73,11 +83,16 @@ def nest(counter: Counter) -> dict[str, dict[str, int]]:
     return nested
 
 
-def service_of(environ: dict[str, Any]) -> str:
-    """The signing service of a SigV4 request (Credential=key/date/region/SERVICE/aws4_request)."""
+def credential_scope(environ: dict[str, Any]) -> list[str]:
+    """[key, date, region, service, "aws4_request"] of a SigV4 request, or five "unsigned" for an unsigned one."""
     credential = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].split(",", 1)[0]
     parts = credential.split("/")
-    return parts[3] if len(parts) == 5 else "unsigned"
+    return parts if len(parts) == 5 else ["unsigned"] * 5
+
+
+def service_of(environ: dict[str, Any]) -> str:
+    """The signing service of a SigV4 request."""
+    return credential_scope(environ)[3]
 
 
 def action_of(environ: dict[str, Any]) -> str:

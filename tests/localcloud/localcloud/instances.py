@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from .config import Settings
+from .config import ACCESS_KEY, SECRET_KEY, Settings
 from .counter import RECONCILER_USER_AGENT
 
 RUNNING_STATES = ("pending", "running")
@@ -33,6 +33,7 @@ class Instance:
     login_user: str
     key_name: str
     public_key: str
+    public_ip: str = ""
 
     @property
     def should_run(self) -> bool:
@@ -49,8 +50,8 @@ def ec2_client(settings: Settings, region: str) -> Any:
     """A client of this emulator's endpoint that fails fast, so one pass never hangs on a dead moto."""
     config = Config(region_name=region, user_agent_extra=RECONCILER_USER_AGENT, connect_timeout=2, read_timeout=20,
                     retries={"mode": "standard", "max_attempts": 1})
-    return boto3.client("ec2", endpoint_url=settings.endpoint_url, aws_access_key_id="testing",
-                        aws_secret_access_key="testing", config=config)
+    return boto3.client("ec2", endpoint_url=settings.endpoint_url, aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY, config=config)
 
 
 def describe_region(client: Any) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, dict[str, Any]]]:
@@ -88,6 +89,7 @@ def to_instance(raw: dict[str, Any], region: str, keys: dict[str, str], subnets:
         login_user=settings.login_user(raw.get("ImageId", "")),
         key_name=key_name,
         public_key=keys.get(key_name, "").strip(),
+        public_ip=raw.get("PublicIpAddress", ""),
     )
 
 

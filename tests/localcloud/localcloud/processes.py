@@ -89,9 +89,9 @@ def read_state(state_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def write_state(state_dir: Path, name: str, port: int, api_only: bool) -> None:
-    """Record what `status` and `down` need to know about the emulator `up` started."""
-    state = {"name": name, "port": port, "api_only": api_only}
+def write_state(state_dir: Path, name: str, port: int, api_only: bool, public_cidr: str) -> None:
+    """Record what `status`, `env`, `down` and a later `up` need to know about the emulator `up` started."""
+    state = {"name": name, "port": port, "api_only": api_only, "public_cidr": public_cidr}
     state_file(state_dir).write_text(json.dumps(state) + "\n", encoding="utf-8")
 
 

@@ -1,14 +1,21 @@
-"""moto server in this process, behind the request counter, on 127.0.0.1 only."""
+"""moto server in this process, behind the request counter, on 127.0.0.1 only, with what moto lacks of AWS.
+
+Import this module only after config.AMIS_FILE is in MOTO_AMIS_PATH (cli.serve_command does it): moto
+reads its image catalog once, when it is imported.
+"""
 
 import logging
 import os
 
 from flask import Flask, Response
+from moto.ec2.models import elastic_network_interfaces
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from . import placement_groups
 from .config import HOST, Settings
 from .counter import RequestCounter
+from .public_network import addresses
 
 
 # EC2's error document, so that clients see an API error with a code, not an HTML page.
@@ -20,10 +27,11 @@ NOT_IMPLEMENTED_BODY = (
 
 
 def answer_not_implemented(error: NotImplementedError) -> Response:
-    """moto's missing actions (DescribePlacementGroups, for one) become a 501 NotImplemented API error.
+    """moto's missing actions become a 501 NotImplemented API error naming the action.
 
-    Flask would otherwise answer an HTML 500, which clients retry as a server fault and cannot tell
-    apart from a real one; a distinct code lets a playbook tolerate exactly this gap and nothing else.
+    Flask would otherwise answer an HTML 500, which clients retry as a server fault for minutes before
+    failing with a message that does not say what is missing. AWS never answers this: a client that
+    gets it has met a gap of the emulator, to be filled here.
     """
     return Response(NOT_IMPLEMENTED_BODY.format(message=error), status=501, content_type="text/xml")
 
@@ -35,8 +43,17 @@ def create_app(service: str) -> Flask:
     return app
 
 
+def add_what_moto_lacks(public_cidr: str) -> None:
+    """Placement groups, and public IPs from the emulator's public block instead of addresses of AWS's own."""
+    placement_groups.install()
+    public_ips = addresses(public_cidr)
+    # moto looks this function up at every launch and start of an instance in a subnet that maps public IPs.
+    elastic_network_interfaces.random_public_ip = lambda: next(public_ips)
+
+
 def serve(settings: Settings) -> None:
     """Answer AWS API calls until killed; the state lives in memory and dies with the process."""
+    add_what_moto_lacks(settings.public_cidr)
     # One log line per request would grow the log by megabytes in a benchmark; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # URLs moto puts in responses (SQS queue URLs, for one) must name this port, as `moto_server` arranges too.

@@ -9,8 +9,11 @@ The integration tests and the benchmarks both start their own emulator (a name, 
 state dir of their own, so they never touch `make localcloud-up`'s), and run ansible-playbook and
 the AWS CLI against it with nothing of the caller's AWS, Ansible or localcloud settings.
 
-Safety: every process gets dummy credentials, no AWS config or credentials file and no instance
-metadata lookup, so none of them can reach real AWS; playbooks always run with `-i inventories/local`.
+Processes are pointed at the emulator the way users point any AWS tool at an endpoint, by environment
+alone (`localcloud env`): the playbooks and the inventory are exactly those users run on AWS.
+
+Safety: every process gets AWS_ENDPOINT_URL of the emulator, dummy credentials, no AWS config or
+credentials file and no instance metadata lookup, so none of them can reach real AWS.
 
 Imports no moto (it takes seconds): the emulator runs in processes of its own.
 """
@@ -32,14 +35,15 @@ from typing import Any
 import boto3
 import docker.errors
 
-from .config import HOST, REPO_ROOT
+from .config import ACCESS_KEY, HOST, REPO_ROOT, SECRET_KEY, client_environment
 from .containers import docker_client, managed_containers, managed_networks
 from .counter import COUNTS_PATH, RESET_PATH
 
 # The venv that runs this module also holds localcloud, ansible-playbook and aws.
 BIN_DIR = Path(sys.executable).parent
 LOCALCLOUD = BIN_DIR / "localcloud"
-LOCAL_INVENTORY = "inventories/local"
+# The project's one inventory, which AWS users run too.
+INVENTORY = "inventories/aws_ec2.yml"
 REGION = "us-west-2"
 PLAYBOOK_TIMEOUT = 600
 # Settings that describe this machine (where to get Debian, how to build the image) rather than one emulator:
@@ -65,12 +69,11 @@ def free_port() -> int:
 def base_env(port: int) -> dict[str, str]:
     """The environment of every ansible / aws / localcloud process: this session's emulator and nothing of the caller's AWS setup."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALCLOUD_", "ANSIBLE_"))}
+    env.update(client_environment(f"http://{HOST}:{port}"))
     env.update(
         PATH=f"{BIN_DIR}{os.pathsep}{env.get('PATH', '')}",
         LOCALCLOUD_PORT=str(port),
-        # Belt and braces: the local inventory passes these too; no profile or real credential can be picked up.
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
+        # No profile, config file or instance role can be picked up instead of the dummy key pair.
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_EC2_METADATA_DISABLED="true",
@@ -97,15 +100,12 @@ def parse_recap(output: str) -> dict[str, dict[str, int]]:
 
 
 def run_playbook(*args: str, env: dict[str, str], timeout: float = PLAYBOOK_TIMEOUT) -> tuple[int, str, dict[str, dict[str, int]]]:
-    """`ansible-playbook -i inventories/local <args>` from the repo root; (rc, stdout+stderr, recap).
+    """`ansible-playbook <args>` from the repo root, as a user types it; (rc, stdout+stderr, recap).
 
-    env must name the emulator (LOCALCLOUD_PORT); the inventory is always the local one."""
-    if "LOCALCLOUD_PORT" not in env:
-        raise ValueError("run_playbook needs LOCALCLOUD_PORT in env: it never runs against real AWS")
-    if any(a in ("-i", "--inventory", "--inventory-file") or a.startswith(("-i", "--inventory=")) for a in args):
-        raise ValueError("run_playbook always uses -i inventories/local; do not pass another inventory")
+    env must point at an emulator (AWS_ENDPOINT_URL on loopback): it never runs against real AWS."""
+    require_emulator(env)
     proc = subprocess.run(
-        [str(BIN_DIR / "ansible-playbook"), "-i", LOCAL_INVENTORY, *args],
+        [str(BIN_DIR / "ansible-playbook"), *args],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=timeout, check=False,
     )
@@ -113,14 +113,19 @@ def run_playbook(*args: str, env: dict[str, str], timeout: float = PLAYBOOK_TIME
 
 
 def run_inventory(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-    """`ansible-inventory -i inventories/local <args>` from the repo root; (rc, stdout, stderr)."""
-    if "LOCALCLOUD_PORT" not in env:
-        raise ValueError("run_inventory needs LOCALCLOUD_PORT in env: it never runs against real AWS")
+    """`ansible-inventory -i inventories/aws_ec2.yml <args>` from the repo root; (rc, stdout, stderr)."""
+    require_emulator(env)
     proc = subprocess.run(
-        [str(BIN_DIR / "ansible-inventory"), "-i", LOCAL_INVENTORY, *args],
+        [str(BIN_DIR / "ansible-inventory"), "-i", INVENTORY, *args],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def require_emulator(env: dict[str, str]) -> None:
+    """Refuse an environment that does not point every AWS client at an emulator on loopback."""
+    if not env.get("AWS_ENDPOINT_URL", "").startswith(f"http://{HOST}:"):
+        raise ValueError(f"AWS_ENDPOINT_URL must point at an emulator on {HOST}: this never runs against real AWS")
 
 
 @dataclass
@@ -205,7 +210,7 @@ class Emulator:
     def client(self, service: str, region: str = REGION):
         """A boto3 client of this emulator with the dummy credentials."""
         return boto3.client(service, endpoint_url=self.endpoint_url, region_name=region,
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
 
     def requests(self, reset: bool) -> dict[str, Any]:
         """The request counter's document; reset=True zeroes the counts in the same step (no call lost in between)."""

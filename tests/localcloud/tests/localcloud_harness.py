@@ -26,6 +26,8 @@ REGION = "us-west-2"
 INHERITED_SETTINGS = ("LOCALCLOUD_DEBIAN_MIRROR", "LOCALCLOUD_IMAGE_BUILDER")
 # The first `up` on a machine builds the base image (about a minute with debootstrap).
 UP_TIMEOUT = 600
+# Long enough to see it held after a boot, short enough to wait until it is let go.
+DPKG_LOCK_SECONDS = 20
 # The console script pip installs next to this Python: the tests drive the CLI users type.
 CLI = Path(sys.executable).with_name("localcloud")
 
@@ -53,12 +55,13 @@ class Emulator:
     def localcloud(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         """Run the CLI exactly as a user would, with this emulator's settings and no others from the environment."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOCALCLOUD_") or k in INHERITED_SETTINGS}
-        env.update(LOCALCLOUD_NAME=self.name, LOCALCLOUD_PORT=str(self.port), LOCALCLOUD_STATE_DIR=str(self.state_dir))
+        env.update(LOCALCLOUD_NAME=self.name, LOCALCLOUD_PORT=str(self.port), LOCALCLOUD_STATE_DIR=str(self.state_dir),
+                   LOCALCLOUD_DPKG_LOCK_SECONDS=str(DPKG_LOCK_SECONDS))
         return subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str = REGION) -> Any:
         """A boto3 client of the emulator's endpoint with the dummy credentials."""
-        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION,
+        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=region,
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def containers(self) -> list[Any]:

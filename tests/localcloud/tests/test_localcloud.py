@@ -1,10 +1,11 @@
 """Acceptance tests of the local EC2 emulator: a real moto server, real containers, real ssh.
 
-The lifecycle tests share one cluster and run in file order: launch, ssh, stop/start, terminate.
+The lifecycle tests share one cluster and run in file order: launch, ssh, first boot, stop/start, terminate.
 """
 
 import ipaddress
 import json
+import os
 import socket
 import subprocess
 import urllib.request
@@ -13,14 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from localcloud_harness import Emulator, wait_for
+from botocore.exceptions import ClientError
+from localcloud.nat import chain_name
+from localcloud_harness import CLI, DPKG_LOCK_SECONDS, Emulator, wait_for
 
 INSTANCE_TYPE = "p2.xlarge"
+CANONICAL = "099720109477"
+JAMMY_AMD64 = "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*"
+# RFC 2544's range, never routed: every public IP the emulator hands out lies in it.
+RESERVED_RANGE = ipaddress.ip_network("198.18.0.0/15")
 
 
 @dataclass
 class Cluster:
-    """Three instances in 10.0.1.0/24, launched with an imported ed25519 key pair."""
+    """Three instances in 10.0.1.0/24, a subnet that maps public IPs, launched with an imported ed25519 key pair."""
 
     emulator: Emulator
     subnet_id: str
@@ -49,9 +56,13 @@ def ssh(cluster: Cluster, ip: str, command: str = "hostname") -> subprocess.Comp
         capture_output=True, text=True, timeout=30, check=False)
 
 
-def ssh_when_up(cluster: Cluster, ip: str) -> subprocess.CompletedProcess:
+def ssh_when_up(cluster: Cluster, ip: str, command: str = "hostname") -> subprocess.CompletedProcess:
     """ssh once sshd answers (a fresh container needs a moment for its host keys)."""
-    return wait_for(lambda: (result := ssh(cluster, ip)).returncode == 0 and result, timeout=30) or ssh(cluster, ip)
+    return wait_for(lambda: (result := ssh(cluster, ip, command)).returncode == 0 and result, timeout=30) or ssh(cluster, ip, command)
+
+
+# Exits 0 if dpkg's frontend lock is free (taken and let go at once), 1 (an uncaught error) if a process holds it.
+TRY_DPKG_LOCK = "sudo python3 -c \"import fcntl; fcntl.lockf(open('/var/lib/dpkg/lock-frontend', 'w'), fcntl.LOCK_EX | fcntl.LOCK_NB)\""
 
 
 def counts(emulator: Emulator, reset: bool = False) -> dict[str, Any]:
@@ -81,13 +92,14 @@ def port_answers(port: int) -> bool:
 
 
 def any_image_id(ec2: Any) -> str:
-    """Any AMI moto knows: AMIs are not emulated, every instance runs the same container image."""
-    return ec2.describe_images()["Images"][0]["ImageId"]
+    """Canonical's newest Ubuntu 22.04 image, as the playbooks look it up (every instance runs the same container)."""
+    images = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY_AMD64]}])["Images"]
+    return max(images, key=lambda image: image["CreationDate"])["ImageId"]
 
 
 @pytest.fixture(scope="module")
 def image_id(emulator: Emulator) -> str:
-    """One AMI id for the module (DescribeImages lists over a thousand, so it is asked once)."""
+    """The image every instance of the module is launched from."""
     return any_image_id(emulator.client("ec2"))
 
 
@@ -101,6 +113,7 @@ def cluster(emulator: Emulator, image_id: str, tmp_path_factory: pytest.TempPath
     ec2.import_key_pair(KeyName="localcloud-test", PublicKeyMaterial=key.with_suffix(".pub").read_bytes())
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
     reservation = ec2.run_instances(ImageId=image_id, InstanceType=INSTANCE_TYPE, MinCount=3, MaxCount=3,
                                     SubnetId=subnet_id, KeyName="localcloud-test")
     instances = {i["InstanceId"]: i for i in reservation["Instances"]}
@@ -114,8 +127,8 @@ def test_up_is_idempotent(emulator: Emulator) -> None:
     assert "already up" in result.stdout
 
 
-def test_request_counter_counts_per_service_and_action_and_resets(emulator: Emulator) -> None:
-    """Query APIs count by Action, JSON APIs by X-Amz-Target; the reconciler's polling is kept apart."""
+def test_request_counter_counts_per_service_and_action_and_resets(emulator: Emulator, cluster: Cluster) -> None:
+    """Query APIs count by Action, JSON APIs by X-Amz-Target; the reconciler's polling (of the cluster's region) is kept apart."""
     counts(emulator, reset=True)
     ec2 = emulator.client("ec2")
     ec2.describe_vpcs()
@@ -157,8 +170,36 @@ def test_ssh_with_the_key_pair_prints_the_aws_hostname(cluster: Cluster) -> None
         assert result.stdout.strip() == "ip-" + instance["PrivateIpAddress"].replace(".", "-")
 
 
-def test_stop_and_start_keep_the_container_and_its_ip(cluster: Cluster) -> None:
-    """StopInstances stops the container; StartInstances starts the same one, same IP, ssh works again."""
+def test_the_controller_reaches_each_instance_at_its_public_ip_which_the_instance_does_not_hold(cluster: Cluster) -> None:
+    """As on EC2: a public IP (here from the reserved range) leads to the instance, whose only address is its private one."""
+    for instance in cluster.instances.values():
+        public_ip = instance["PublicIpAddress"]
+        assert ipaddress.ip_address(public_ip) in RESERVED_RANGE, public_ip
+        result = ssh_when_up(cluster, public_ip, command="hostname; hostname -I")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [instance["PrivateDnsName"].split(".")[0], instance["PrivateIpAddress"]]
+
+
+def test_a_first_boot_has_no_package_lists_and_dpkg_busy_for_a_while(cluster: Cluster, image_id: str) -> None:
+    """Like a fresh Ubuntu AMI: apt knows no package until an update, and a boot-time job holds dpkg's lock, then lets go."""
+    ec2 = cluster.emulator.client("ec2")
+    instance = ec2.run_instances(ImageId=image_id, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1, SubnetId=cluster.subnet_id,
+                                 KeyName="localcloud-test")["Instances"][0]
+    try:
+        ip = instance["PublicIpAddress"]
+        assert ssh_when_up(cluster, ip).returncode == 0
+        held = ssh(cluster, ip, TRY_DPKG_LOCK)
+        assert held.returncode == 1 and "Resource temporarily unavailable" in held.stderr, held
+        no_lists = ssh(cluster, ip, "apt-cache show openmpi-bin")
+        assert no_lists.returncode != 0 and "No packages found" in no_lists.stderr, no_lists
+        assert wait_for(lambda: ssh(cluster, ip, TRY_DPKG_LOCK).returncode == 0, timeout=DPKG_LOCK_SECONDS + 30)
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+        wait_for(lambda: instance["InstanceId"] not in containers_by_instance(cluster.emulator))
+
+
+def test_stop_and_start_keep_the_container_and_its_private_ip_and_give_a_new_public_one(cluster: Cluster) -> None:
+    """StopInstances stops the container; StartInstances starts the same one, same private IP, a new public one, dpkg free."""
     ec2 = cluster.emulator.client("ec2")
     instance_id, instance = next(iter(cluster.instances.items()))
     container_id = containers_by_instance(cluster.emulator)[instance_id].id
@@ -166,19 +207,24 @@ def test_stop_and_start_keep_the_container_and_its_ip(cluster: Cluster) -> None:
     ec2.stop_instances(InstanceIds=[instance_id])
     stopped = wait_for(lambda: containers_by_instance(cluster.emulator)[instance_id].status == "exited")
     assert stopped, f"container of stopped {instance_id} is {containers_by_instance(cluster.emulator)[instance_id].status}"
+    assert "PublicIpAddress" not in ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
 
     ec2.start_instances(InstanceIds=[instance_id])
     assert wait_for(lambda: containers_by_instance(cluster.emulator)[instance_id].status == "running")
     container = containers_by_instance(cluster.emulator)[instance_id]
     assert container.id == container_id
     assert container_ip(container) == instance["PrivateIpAddress"]
-    result = ssh_when_up(cluster, instance["PrivateIpAddress"])
+    public_ip = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["PublicIpAddress"]
+    assert public_ip != instance["PublicIpAddress"] and ipaddress.ip_address(public_ip) in RESERVED_RANGE
+    result = ssh_when_up(cluster, public_ip)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == instance["PrivateDnsName"].split(".")[0]
+    # Not a first boot: the package job does not run again.
+    assert ssh(cluster, public_ip, TRY_DPKG_LOCK).returncode == 0
 
 
 def test_terminate_removes_the_containers_and_the_subnet_network(cluster: Cluster) -> None:
-    """TerminateInstances removes each container; the subnet's network goes with the last one."""
+    """TerminateInstances removes each container; the subnet's network goes with the last one (the public one stays)."""
     ec2 = cluster.emulator.client("ec2")
     first, *others = cluster.instances
     ec2.terminate_instances(InstanceIds=[first])
@@ -186,7 +232,67 @@ def test_terminate_removes_the_containers_and_the_subnet_network(cluster: Cluste
     assert set(containers_by_instance(cluster.emulator)) == set(others)
 
     ec2.terminate_instances(InstanceIds=others)
-    assert wait_for(lambda: not cluster.emulator.containers() and not cluster.emulator.networks())
+    public_network = f"localcloud-{cluster.emulator.name}-public"
+    assert wait_for(lambda: not cluster.emulator.containers() and [n.name for n in cluster.emulator.networks()] == [public_network])
+
+
+def test_canonical_ubuntu_images_are_served_under_canonicals_owner_id(emulator: Emulator) -> None:
+    """The playbooks' lookup (owner and name) finds Canonical's images; a look-alike of another owner is not among them."""
+    ec2 = emulator.client("ec2")
+    canonical = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY_AMD64]}])["Images"]
+    assert sorted(image["Name"] for image in canonical) == [
+        "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240301",
+        "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250516",
+    ]
+    assert {(image["Architecture"], image["VirtualizationType"], image["RootDeviceType"]) for image in canonical} == {("x86_64", "hvm", "ebs")}
+    noble = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": ["ubuntu/images/*ubuntu-noble-24.04-*"]}])["Images"]
+    assert sorted(image["Architecture"] for image in noble) == ["arm64", "x86_64"]
+    look_alikes = ec2.describe_images(Filters=[{"Name": "name", "Values": [JAMMY_AMD64]}])["Images"]
+    assert {image["OwnerId"] for image in look_alikes} == {CANONICAL, "111122223333"}
+
+
+def test_placement_groups_are_created_listed_and_deleted_as_on_aws(emulator: Emulator, image_id: str) -> None:
+    """moto has none; the emulator answers them, with AWS's errors, and refuses a launch into a group that does not exist."""
+    ec2 = emulator.client("ec2")
+    tags = [{"ResourceType": "placement-group", "Tags": [{"Key": "ec2mpi:cluster", "Value": "pg-test"}]}]
+    created = ec2.create_placement_group(GroupName="pg-test", Strategy="cluster", TagSpecifications=tags)["PlacementGroup"]
+    try:
+        assert (created["GroupName"], created["Strategy"], created["State"]) == ("pg-test", "cluster", "available")
+        listed = ec2.describe_placement_groups(Filters=[{"Name": "tag:ec2mpi:cluster", "Values": ["pg-test"]}])["PlacementGroups"]
+        assert [group["GroupId"] for group in listed] == [created["GroupId"]]
+        with pytest.raises(ClientError, match="InvalidPlacementGroup.Duplicate"):
+            ec2.create_placement_group(GroupName="pg-test", Strategy="cluster")
+        with pytest.raises(ClientError, match="InvalidPlacementGroup.Unknown"):
+            ec2.run_instances(ImageId=image_id, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1, Placement={"GroupName": "no-such-group"})
+    finally:
+        ec2.delete_placement_group(GroupName="pg-test")
+    assert ec2.describe_placement_groups(Filters=[{"Name": "group-name", "Values": ["pg-test"]}])["PlacementGroups"] == []
+    with pytest.raises(ClientError, match="InvalidPlacementGroup.Unknown"):
+        ec2.delete_placement_group(GroupName="pg-test")
+
+
+def test_instances_of_any_region_become_containers(emulator: Emulator) -> None:
+    """The reconciler follows every region a client launches in, with no setting to name them."""
+    ec2 = emulator.client("ec2", region="eu-west-1")
+    instance_id, _subnet = launch_in_new_vpc(ec2, any_image_id(ec2), "10.6.1.0/24")
+    try:
+        assert wait_for(lambda: instance_id in containers_by_instance(emulator))
+        assert containers_by_instance(emulator)[instance_id].labels["ec2mpi.localcloud.region"] == "eu-west-1"
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance_id])
+        wait_for(lambda: instance_id not in containers_by_instance(emulator))
+
+
+def test_env_points_every_aws_client_at_the_emulator(emulator: Emulator) -> None:
+    """`eval "$(localcloud env)"` is all a shell needs: botocore then talks to the emulator, never to AWS."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_PROFILE="someone-else", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    script = (f'eval "$(LOCALCLOUD_STATE_DIR={emulator.state_dir} {CLI} env)"; '
+              "python3 -c 'import boto3; print(boto3.client(\"ec2\", region_name=\"us-west-2\").meta.endpoint_url, "
+              "boto3.client(\"sts\", region_name=\"us-west-2\").get_caller_identity()[\"Account\"])'")
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [emulator.endpoint_url, "123456789012"]
 
 
 def test_overlapping_subnets_fail_loudly_instead_of_sharing_a_network(emulator: Emulator, image_id: str) -> None:
@@ -232,6 +338,8 @@ def test_down_removes_every_container_and_network_and_closes_the_port(throwaway_
     assert result.returncode == 0, result.stderr
     assert emulator.containers() == []
     assert emulator.networks() == []
+    nat_rules = subprocess.run(["iptables", "-w", "-t", "nat", "-S"], capture_output=True, text=True, check=True).stdout
+    assert chain_name(emulator.name) not in nat_rules
     assert not port_answers(emulator.port)
     again = emulator.localcloud("down")
     assert again.returncode == 0, again.stderr
