@@ -20,14 +20,12 @@ import re
 from typing import Any
 from typing import Dict
 from typing import List
-from typing import NamedTuple
 from typing import Optional
 from typing import Sequence
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils import iam
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
@@ -62,9 +60,6 @@ INSTANCE_STATES = ("pending", "running", "shutting-down", "stopping", "stopped")
 # A cluster with none of its instances in these states is an orphan.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 
-# moto (the local emulator) has no placement groups; tests/localcloud answers NotImplemented (HTTP 501).
-NOT_IMPLEMENTED = "NotImplemented"
-
 _ID_KEYS = {
     "instances": "InstanceId",
     "placement_groups": "GroupId",
@@ -95,11 +90,6 @@ _LABEL_KEYS = dict(
     iam_groups="GroupName",
     iam_policies="Arn",
 )
-
-
-class Discovery(NamedTuple):
-    resources: Resources
-    unsupported: List[str]  # resource types this endpoint cannot list
 
 
 def invalid_cluster_name_message(cluster_name: str) -> Optional[str]:
@@ -145,12 +135,8 @@ def find_instances(client, filters: Filters, states: Sequence[str] = INSTANCE_ST
     return instances_of(ec2.describe_instances(client, Filters=filters + [state_filter]))
 
 
-def find_placement_groups(client, filters: Filters) -> Optional[List[Resource]]:
-    """The placement groups, or None when the endpoint answers NotImplemented (the local emulator)."""
-    try:
-        return ec2.describe_ec2_placement_groups(client, Filters=filters)
-    except is_ansible_aws_error_code(NOT_IMPLEMENTED):
-        return None
+def find_placement_groups(client, filters: Filters) -> List[Resource]:
+    return ec2.describe_ec2_placement_groups(client, Filters=filters)
 
 
 def find_security_groups(client, filters: Filters) -> List[Resource]:
@@ -246,14 +232,12 @@ def find_iam_groups(client, cluster_name: Optional[str], policies: List[Resource
     return [group for group in groups if group and in_cluster(group, cluster_name)]
 
 
-def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: bool) -> Discovery:
+def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: bool) -> Resources:
     """Every resource of cluster_name (of every ec2mpi cluster when None) by type; IAM only with include_iam."""
     filters = tag_filters(cluster_name)
-    instances = find_instances(ec2_client, filters)
-    placement_groups = find_placement_groups(ec2_client, filters)
     resources = {
-        "instances": instances,
-        "placement_groups": placement_groups or [],
+        "instances": find_instances(ec2_client, filters),
+        "placement_groups": find_placement_groups(ec2_client, filters),
         "security_groups": find_security_groups(ec2_client, filters),
         "key_pairs": find_key_pairs(ec2_client, filters),
         "route_tables": find_route_tables(ec2_client, filters),
@@ -266,7 +250,7 @@ def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: b
         resources["iam_users"] = find_iam_users(iam_client, cluster_name)
         resources["iam_groups"] = find_iam_groups(iam_client, cluster_name, policies)
         resources["iam_policies"] = policies
-    return Discovery(resources, [] if placement_groups is not None else ["placement_groups"])
+    return resources
 
 
 # What the modules return.

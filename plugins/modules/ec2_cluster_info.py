@@ -16,8 +16,6 @@ description:
   - IAM is global, so IAM resources are listed whatever the region. IAM groups cannot be tagged; a group
     belongs to a cluster when it is named C(ec2mpi-<cluster_name>-operators) or has one of the cluster's
     policies attached.
-  - An endpoint without placement groups (the local emulator answers C(NotImplemented)) lists none, names
-    them in RV(unsupported) and warns. Every other error fails.
   - Read-only; never changes anything. Check mode returns the same result.
 author:
   - ec2mpi developers (@ec2mpi)
@@ -176,7 +174,7 @@ resources:
       type: list
       elements: dict
     placement_groups:
-      description: The placement groups; empty when the endpoint cannot list them (see RV(unsupported)).
+      description: The placement groups.
       returned: always
       type: list
       elements: dict
@@ -200,12 +198,6 @@ count:
   returned: success
   type: int
   sample: 12
-unsupported:
-  description: The resource types the endpoint cannot list (answered C(NotImplemented)); empty on AWS.
-  returned: success
-  type: list
-  elements: str
-  sample: [placement_groups]
 clusters:
   description: Per cluster, how many resources of each type it has and how many of its instances run.
   returned: when O(all_clusters=true)
@@ -220,8 +212,6 @@ orphans:
   elements: str
   sample: [old-lab]
 """
-
-from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -259,17 +249,9 @@ def main():
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
 
-    result = dict(
-        changed=False,
-        resources=cr.summaries(found.resources),
-        count=cr.count(found.resources),
-        unsupported=found.unsupported,
-    )
+    result = dict(changed=False, resources=cr.summaries(found), count=cr.count(found))
     if all_clusters:
-        result.update(clusters=cr.cluster_counts(found.resources), orphans=cr.orphans(found.resources))
-    for resource_type in found.unsupported:
-        # core's warn(), not module.warn(): see ec2_instance_type_offering.
-        warn(f"this endpoint cannot list {resource_type} (it answered NotImplemented); none are listed")
+        result.update(clusters=cr.cluster_counts(found), orphans=cr.orphans(found))
     module.exit_json(**result)
 
 

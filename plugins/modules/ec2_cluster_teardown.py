@@ -88,20 +88,12 @@ remaining:
   returned: when not in check mode
   type: dict
   sample: {instances: [], vpcs: [], subnets: []}
-unsupported:
-  description: The resource types the endpoint cannot list (answered C(NotImplemented)); empty on AWS.
-  returned: always
-  type: list
-  elements: str
-  sample: [placement_groups]
 """
 
 from typing import Any
 from typing import Dict
 from typing import List
 from typing import Set
-
-from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils import iam
@@ -387,28 +379,20 @@ def ensure_absent(module: AnsibleAWSModule, ec2_client, iam_client) -> Dict[str,
     """Delete the cluster (in check mode only say what would go); the result, with the diff of what was and is left."""
     cluster_name, include_iam = module.params["cluster_name"], module.params["include_iam"]
     before = cr.discover(ec2_client, iam_client, cluster_name, include_iam)
-    for resource_type in before.unsupported:
-        warn(f"this endpoint cannot list {resource_type} (it answered NotImplemented); none are deleted")
-    doomed = cr.labels(before.resources)
+    doomed = cr.labels(before)
     if module.check_mode:
         nothing = {resource_type: [] for resource_type in doomed}
-        return dict(
-            changed=any(doomed.values()),
-            would_delete=doomed,
-            unsupported=before.unsupported,
-            diff=dict(before=doomed, after=nothing),
-        )
+        return dict(changed=any(doomed.values()), would_delete=doomed, diff=dict(before=doomed, after=nothing))
 
-    deleted = delete_ec2(ec2_client, before.resources, module.params["wait_timeout"])
+    deleted = delete_ec2(ec2_client, before, module.params["wait_timeout"])
     if include_iam:
-        deleted.update(delete_iam(iam_client, before.resources))
+        deleted.update(delete_iam(iam_client, before))
     after = cr.discover(ec2_client, iam_client, cluster_name, include_iam)
     return dict(
         changed=any(deleted.values()),
         deleted=deleted,
-        remaining=cr.summaries(after.resources),
-        unsupported=before.unsupported,
-        diff=dict(before=doomed, after=cr.labels(after.resources)),
+        remaining=cr.summaries(after),
+        diff=dict(before=doomed, after=cr.labels(after)),
     )
 
 

@@ -69,6 +69,7 @@ def build_cluster(name: str, second_octet: int, user: str) -> Labels:
         ],
     )
     ec2.create_key_pair(KeyName=f"ec2mpi-{name}", TagSpecifications=tagged("key-pair", name))
+    ec2.create_placement_group(GroupName=f"ec2mpi-{name}", Strategy="cluster", TagSpecifications=tagged("placement-group", name))
     launched = ec2.run_instances(
         ImageId=IMAGE_ID,
         MinCount=2,
@@ -77,6 +78,7 @@ def build_cluster(name: str, second_octet: int, user: str) -> Labels:
         SubnetId=subnet_id,
         SecurityGroupIds=[group],
         KeyName=f"ec2mpi-{name}",
+        Placement={"GroupName": f"ec2mpi-{name}"},
         TagSpecifications=tagged("instance", name),
     )["Instances"]
     instances = [instance["InstanceId"] for instance in launched]
@@ -99,7 +101,7 @@ def build_cluster(name: str, second_octet: int, user: str) -> Labels:
     iam.create_login_profile(UserName=user, Password="Not-a-real-password-1")
     return {
         "instances": instances,
-        "placement_groups": [],
+        "placement_groups": [f"ec2mpi-{name}"],
         "security_groups": [group],
         "key_pairs": [f"ec2mpi-{name}"],
         "route_tables": [table],
@@ -127,7 +129,7 @@ def sorted_labels(labels: Labels) -> Labels:
     return {resource_type: sorted(found) for resource_type, found in labels.items()}
 
 
-def discover(cluster_name, include_iam=True) -> cr.Discovery:
+def discover(cluster_name, include_iam=True) -> cr.Resources:
     return cr.discover(
         boto3.client("ec2", region_name=REGION), boto3.client("iam", region_name=REGION), cluster_name, include_iam
     )
@@ -146,12 +148,7 @@ DISCOVERY_CALLS = (
 )
 
 
-def stub_discovery(ec2, placement_groups_error=None, **found: List[Dict[str, Any]]) -> None:
-    """Queue the EC2 answers of one discovery: found[<response key>] or nothing, placement groups maybe an error."""
+def stub_discovery(ec2, **found: List[Dict[str, Any]]) -> None:
+    """Queue the EC2 answers of one discovery: found[<response key>] or nothing."""
     for operation, key in DISCOVERY_CALLS:
-        if operation == "describe_placement_groups" and placement_groups_error:
-            ec2.add_client_error(
-                operation, service_error_code=placement_groups_error[0], http_status_code=placement_groups_error[1]
-            )
-        else:
-            ec2.add_response(operation, {key: found.get(key, [])})
+        ec2.add_response(operation, {key: found.get(key, [])})

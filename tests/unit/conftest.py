@@ -7,7 +7,7 @@
 
 - run_module(main, args, check_mode=False) -> ModuleRun(result, failed), with .warnings as text.
 - aws_credentials: dummy credentials and empty AWS config files (use with moto's mock_aws).
-- moto: moto in-process, answering what it lacks as the local emulator does (NotImplemented).
+- moto: moto in-process, with what the local emulator adds to it (placement groups).
 - stubbed_client(service) -> an active botocore Stubber whose client every module.client(service)
   returns (still wrapped in the module's AWSRetry decorator); creating any other client fails the test.
 - world: two clusters as provision.yml leaves them, plus untagged resources (see cluster_world.py).
@@ -24,8 +24,8 @@ from typing import NamedTuple
 import boto3
 import pytest
 from botocore.stub import Stubber
+from localcloud import placement_groups
 from moto import mock_aws
-from moto.core.responses import BaseResponse
 
 from ansible.module_utils import _internal as module_utils_internal
 from ansible.module_utils import basic
@@ -47,13 +47,6 @@ except ImportError:  # older ansible-core: feed the arguments the way AnsibleMod
 
 
 TEST_REGION = "us-west-2"
-
-# The error document tests/localcloud/localcloud/server.py answers moto's missing actions with.
-NOT_IMPLEMENTED_BODY = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    "<Response><Errors><Error><Code>NotImplemented</Code><Message>{message}</Message></Error></Errors>"
-    "<RequestID>localcloud</RequestID></Response>"
-)
 
 
 class ModuleRun(NamedTuple):
@@ -136,21 +129,9 @@ def sleeps(monkeypatch):
 
 
 @pytest.fixture
-def moto(monkeypatch):
-    """moto in-process, answering the actions it lacks (DescribePlacementGroups) as the local emulator does.
-
-    In-process moto raises NotImplementedError through botocore; the emulator turns it into the API
-    error NotImplemented (HTTP 501), which is what the modules are written against.
-    """
-    call_action = BaseResponse.call_action
-
-    def call_action_or_not_implemented(self):
-        try:
-            return call_action(self)
-        except NotImplementedError as e:
-            return 501, {}, NOT_IMPLEMENTED_BODY.format(message=e)
-
-    monkeypatch.setattr(BaseResponse, "call_action", call_action_or_not_implemented)
+def moto():
+    """moto in-process, with the placement groups the local emulator serves (moto has none of its own)."""
+    placement_groups.install()
     with mock_aws():
         yield
 

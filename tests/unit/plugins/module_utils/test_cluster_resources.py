@@ -107,26 +107,25 @@ def test_summaries_are_snake_case_with_id_name_cluster_and_tags():
 def test_discovery_finds_exactly_one_clusters_resources(world):
     found = discover("a")
 
-    assert sorted_labels(cr.labels(found.resources)) == sorted_labels(world.a)
-    assert found.unsupported == ["placement_groups"]
-    groups = found.resources["iam_groups"]
+    assert sorted_labels(cr.labels(found)) == sorted_labels(world.a)
+    groups = found["iam_groups"]
     assert [(group["Cluster"], group["MatchedBy"]) for group in groups] == [("a", "name")]
 
 
 def test_discovery_without_iam_lists_no_iam_type(world):
     found = cr.discover(boto3.client("ec2", region_name=REGION), None, "a", include_iam=False)
 
-    assert sorted_labels(cr.labels(found.resources)) == sorted_labels(ec2_only(world.a))
+    assert sorted_labels(cr.labels(found)) == sorted_labels(ec2_only(world.a))
 
 
 def test_discovery_of_every_cluster_skips_untagged_resources(world):
     found = discover(None)
 
-    everything = cr.labels(found.resources)
+    everything = cr.labels(found)
     for resource_type, expected in world.a.items():
         assert sorted(everything[resource_type]) == sorted(expected + world.other[resource_type])
     assert world.untagged_vpc not in everything["vpcs"] and world.untagged_user not in everything["iam_users"]
-    assert sorted(cr.cluster_counts(found.resources)) == ["a", "other"]
+    assert sorted(cr.cluster_counts(found)) == ["a", "other"]
 
 
 def test_group_holding_a_clusters_policy_belongs_to_it_whatever_its_name(world):
@@ -135,7 +134,7 @@ def test_group_holding_a_clusters_policy_belongs_to_it_whatever_its_name(world):
     iam.attach_group_policy(GroupName="lab-operators", PolicyArn=world.a["iam_policies"][0])
     iam.create_group(GroupName="ec2mpi-b-operators")
 
-    groups = discover("a").resources["iam_groups"]
+    groups = discover("a")["iam_groups"]
 
     assert sorted((group["GroupName"], group["MatchedBy"]) for group in groups) == [
         ("ec2mpi-a-operators", "name"),
@@ -148,11 +147,11 @@ def test_terminated_instances_are_not_resources(world):
 
     found = discover("a", include_iam=False)
 
-    assert cr.labels(found.resources)["instances"] == world.a["instances"][1:]
+    assert cr.labels(found)["instances"] == world.a["instances"][1:]
 
 
 def test_instances_are_summarised_with_their_role(world):
-    instances = cr.summaries(discover("a", include_iam=False).resources)["instances"]
+    instances = cr.summaries(discover("a", include_iam=False))["instances"]
 
     head = [node for node in instances if node["role"] == "head"]
     assert len(head) == 1 and len(instances) == 2

@@ -11,10 +11,8 @@ import pytest
 from ansible_collections.ec2mpi.cluster.plugins.modules import ec2_cluster_info
 from ansible_collections.ec2mpi.cluster.tests.unit import cluster_world
 
-PLACEMENT_GROUPS_WARNING = "this endpoint cannot list placement_groups (it answered NotImplemented); none are listed"
-
 # The field of a returned resource that build_cluster() records for its type.
-RECORDED_FIELD = {"key_pairs": "name", "iam_users": "name", "iam_groups": "name", "iam_policies": "arn"}
+RECORDED_FIELD = {"key_pairs": "name", "placement_groups": "name", "iam_users": "name", "iam_groups": "name", "iam_policies": "arn"}
 
 
 @pytest.fixture
@@ -40,9 +38,8 @@ def test_lists_exactly_the_clusters_resources_by_type(run, world):
     result = outcome.result
     assert result["changed"] is False
     assert recorded(result["resources"]) == {resource_type: sorted(found) for resource_type, found in world.a.items()}
-    assert result["count"] == sum(len(found) for found in world.a.values()) == 11
-    assert result["unsupported"] == ["placement_groups"]
-    assert outcome.warnings == [PLACEMENT_GROUPS_WARNING]
+    assert result["count"] == sum(len(found) for found in world.a.values()) == 12
+    assert outcome.warnings == []
     assert "clusters" not in result and "orphans" not in result
     for found in result["resources"].values():
         assert all(resource["cluster"] == "a" and resource["tags"] is not None for resource in found)
@@ -131,22 +128,6 @@ def test_bad_input_fails_before_any_aws_call(run, args, message):
     assert result["msg"].startswith(message) and "\n" not in result["msg"]
 
 
-def test_endpoint_without_placement_groups_is_tolerated(run, stubbed_client, sleeps):
-    ec2 = stubbed_client("ec2")
-    cluster_world.stub_discovery(
-        ec2, placement_groups_error=("NotImplemented", 501), Vpcs=[{"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}]
-    )
-
-    outcome = run(cluster_name="a", include_iam=False)
-
-    assert not outcome.failed, outcome.result.get("msg")
-    assert outcome.result["unsupported"] == ["placement_groups"]
-    assert outcome.result["resources"]["placement_groups"] == []
-    assert [vpc["id"] for vpc in outcome.result["resources"]["vpcs"]] == ["vpc-1"]
-    assert outcome.warnings == [PLACEMENT_GROUPS_WARNING]
-    assert sleeps == []
-
-
 def test_placement_groups_on_aws_are_listed(run, stubbed_client):
     ec2 = stubbed_client("ec2")
     group = {
@@ -161,7 +142,7 @@ def test_placement_groups_on_aws_are_listed(run, stubbed_client):
     outcome = run(cluster_name="a", include_iam=False)
 
     assert not outcome.failed, outcome.result.get("msg")
-    assert outcome.result["unsupported"] == [] and outcome.warnings == []
+    assert outcome.warnings == []
     assert [(pg["id"], pg["name"], pg["strategy"]) for pg in outcome.result["resources"]["placement_groups"]] == [
         ("pg-1", "ec2mpi-a", "cluster")
     ]
