@@ -9,7 +9,6 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 # Flags of bench/run.py, e.g. make bench BENCH_ARGS="--suites provision --repeats 1" (see bench/README.md).
 BENCH_ARGS ?=
-COLLECTION_LINK := .collections/ansible_collections/ec2mpi/cluster
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
@@ -19,7 +18,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-deps: $(STAMP) $(COLLECTION_LINK) ## Install everything: system packages, venv, Python deps, collection link
+deps: $(STAMP) ## Install everything: system packages, venv, Python deps
 	@tools/install-system-deps.sh
 	@$(VENV)/bin/python tools/ansible-test-offline.py
 
@@ -28,10 +27,6 @@ $(STAMP): requirements.txt requirements-dev.txt tests/localcloud/pyproject.toml
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
-
-$(COLLECTION_LINK):
-	mkdir -p $(dir $@)
-	ln -sfn ../../.. $@
 
 docker: deps ## Make sure a Docker engine answers (starts dockerd when none does)
 	@tools/ensure-docker.sh
@@ -49,18 +44,18 @@ unit: deps ## pytest for modules and module_utils (moto in-process, botocore Stu
 localcloud-test: docker ## The local EC2 emulator's own acceptance tests (moto server + Docker)
 	pytest tests/localcloud/tests
 
-integration: docker ## Playbooks and roles against moto servers on 127.0.0.1 (API only)
+integration: docker ## Playbooks and roles against emulators on 127.0.0.1 (API only, and with nodes)
 	pytest tests/integration
 
 molecule: docker ## Every Molecule scenario (end to end against the local emulator)
-	molecule test --all
+	eval "$$(localcloud env)" && molecule test --all
 
 test: lint sanity unit localcloud-test integration molecule ## Everything CI runs
 
 demo: docker ## The two playbooks end to end against the local emulator
 	tools/demo.sh
 
-localcloud-up: docker ## Start the local EC2 emulator (moto server on 127.0.0.1 + instance containers)
+localcloud-up: docker ## Start the local EC2 emulator (moto server on 127.0.0.1 + instance containers); prints its export lines
 	localcloud up
 
 localcloud-down: ## Stop the emulator and remove every container and network it made
@@ -80,4 +75,4 @@ build: deps ## Build the collection artifact into build/
 	ansible-galaxy collection build --force --output-path build/
 
 clean: localcloud-down ## Remove the venv, build output and emulator state
-	rm -rf $(VENV) .collections build .localcloud
+	rm -rf $(VENV) build .localcloud

@@ -12,6 +12,8 @@ from localcloud.session import Emulator, run_playbook
 
 from measurement import BenchError, Timing
 
+# ssh_allowed_cidrs has no default; the emulator does not enforce security groups (TEST-NET-1, RFC 5737).
+SSH_INPUT = ["-e", '{"ssh_allowed_cidrs": ["192.0.2.10/32"]}']
 # A 64-node provision or an 8-node MPI setup takes minutes; this only stops a hung run.
 PLAYBOOK_TIMEOUT = 1800
 OUTPUT_TAIL_LINES = 40
@@ -23,14 +25,14 @@ def cluster_name(kind: str, nodes: int, repeat: int) -> str:
 
 
 def timed_playbook(emulator: Emulator, playbook: str, cluster: str, files_dir: Path, **extra_vars: str | int) -> Timing:
-    """`ansible-playbook -i inventories/local <playbook> -e cluster_name=<cluster> -e <extra_vars>`, timed.
+    """`ansible-playbook <playbook> -e cluster_name=<cluster> -e <extra_vars>`, timed, as a user types it.
 
     The cluster's local files (keys, known_hosts, hostfile) go under files_dir, the bench's
     temporary directory, so no run leaves anything in the checkout. Fails loudly, with the
     end of the output, when the playbook fails."""
     variables = {"cluster_name": cluster, "cluster_local_dir": str(files_dir / cluster), **extra_vars}
-    args = [playbook, *(arg for name, value in variables.items() for arg in ("-e", f"{name}={value}"))]
-    command = f"ansible-playbook -i inventories/local {' '.join(args)}"
+    args = [playbook, *SSH_INPUT, *(arg for name, value in variables.items() for arg in ("-e", f"{name}={value}"))]
+    command = f"ansible-playbook {' '.join(args)}"
     started = time.monotonic()
     try:
         rc, output, recap = run_playbook(*args, env=emulator.env, timeout=PLAYBOOK_TIMEOUT)

@@ -18,9 +18,10 @@ from measurement import BenchError, Measurement, Timing, measure
 
 SUITE = "reference"
 AWS_CLI = BIN_DIR / "aws"
-# The tutorial's instance type, and an image like the one the local inventory resolves (moto has no newer Ubuntu).
+# The tutorial's instance type, and Canonical's Ubuntu 22.04, which the playbooks look up too.
 INSTANCE_TYPE = "p2.xlarge"
-AMI_NAME_PATTERN = "*ubuntu*xenial*"
+CANONICAL = "099720109477"
+AMI_NAME_PATTERN = "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*"
 AWS_CLI_TIMEOUT = 120
 
 
@@ -33,10 +34,10 @@ def run(emulator: Emulator, nodes: int, repeat: int) -> Measurement:
 
 def find_image(emulator: Emulator) -> str:
     """An Ubuntu image of the emulator's, as the tutorial's hard-coded AMI id stands for one."""
-    images = emulator.client("ec2").describe_images(Filters=[{"Name": "name", "Values": [AMI_NAME_PATTERN]}])["Images"]
+    images = emulator.client("ec2").describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [AMI_NAME_PATTERN]}])["Images"]
     if not images:
         raise BenchError(f"the emulator at {emulator.endpoint_url} has no image named {AMI_NAME_PATTERN}: the reference needs one")
-    return min(images, key=lambda image: image["Name"])["ImageId"]
+    return max(images, key=lambda image: image["CreationDate"])["ImageId"]
 
 
 def tutorial_routine(emulator: Emulator, image_id: str, nodes: int, repeat: int) -> Timing:
@@ -64,8 +65,9 @@ def tutorial_routine(emulator: Emulator, image_id: str, nodes: int, repeat: int)
 
 
 def aws(emulator: Emulator, *args: str) -> str:
-    """One `aws` command against the emulator (never AWS: explicit endpoint, dummy credentials, no config files); its stdout."""
-    command = [str(AWS_CLI), "--endpoint-url", emulator.endpoint_url, "--region", REGION, *args]
+    """One `aws` command as the tutorial types it, against the emulator (its environment: AWS_ENDPOINT_URL, dummy credentials,
+    no config files); its stdout."""
+    command = [str(AWS_CLI), "--region", REGION, *args]
     try:
         proc = subprocess.run(command, env=emulator.env, capture_output=True, text=True, timeout=AWS_CLI_TIMEOUT, check=False)
     except subprocess.TimeoutExpired as error:

@@ -3,7 +3,16 @@
 # Copyright: ec2mpi developers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the integration tests ask the emulator's API about a cluster, with boto3."""
+"""What the integration tests give provision.yml, and ask the emulator's API about a cluster, with boto3."""
+
+import ipaddress
+import json
+
+# ssh_allowed_cidrs has no default: the tests name an address as users must (TEST-NET-1, RFC 5737).
+SSH_ALLOWED_CIDRS = ["192.0.2.10/32"]
+SSH_INPUT = ["-e", json.dumps({"ssh_allowed_cidrs": SSH_ALLOWED_CIDRS})]
+# Where the emulator's public IPs come from (RFC 2544), as AWS maps public IPs in the cluster's subnet.
+PUBLIC_RANGE = ipaddress.ip_network("198.18.0.0/15")
 
 
 def tag_filter(name):

@@ -7,9 +7,13 @@
 
 Nothing here is autouse: test_iam_role.py starts its own moto server and never asks for these.
 
-Safety: every run goes to `-i inventories/local` with LOCALCLOUD_PORT set to this session's own
-emulator (API-only: moto server, no containers), with AWS_* variables of the caller removed and
-dummy credentials set, so no test can reach real AWS (tests/localcloud/localcloud/session.py).
+Two emulators, each started once per session and only if a test asks for it: `emulator`, API-only
+(moto server, no containers, no Docker), for everything that needs only the API; `nodes_emulator`,
+with containers as instances, for the playbooks that log in to nodes.
+
+Safety: every run is pointed at this session's own emulator by environment alone, as users point any
+AWS tool (`localcloud env`), with AWS_* variables of the caller removed and dummy credentials set, so
+no test can reach real AWS (tests/localcloud/localcloud/session.py).
 """
 
 import threading
@@ -27,6 +31,22 @@ def emulator(tmp_path_factory):
     emu = Emulator.create("provision-tests", tmp_path_factory.mktemp("localcloud-state"), api_only=True)
     with emu.running():
         yield emu
+
+
+@pytest.fixture(scope="session")
+def nodes_emulator(tmp_path_factory):
+    """`localcloud up` with containers as instances (needs Docker) on a port, name and state dir of its own."""
+    emu = Emulator.create("nodes-tests", tmp_path_factory.mktemp("localcloud-nodes-state"), api_only=False)
+    with emu.running():
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def nodes_playbook(nodes_emulator):
+    """run_playbook bound to the emulator with containers."""
+    def _run(*args: str, env: dict | None = None, timeout: float = PLAYBOOK_TIMEOUT):
+        return run_playbook(*args, env={**nodes_emulator.env, **(env or {})}, timeout=timeout)
+    return _run
 
 
 @pytest.fixture(scope="session")

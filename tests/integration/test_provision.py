@@ -10,24 +10,21 @@ The tests of one cluster build on each other in file order: create (4 nodes), re
 shrink to 3, inventory.
 """
 
+import ipaddress
 import json
 import re
 import socket
 import stat
 import uuid
-from pathlib import Path
 
 import pytest
-from cluster_api import footprint, instances, security_group, ssh_cidrs, tag_filter, tags_of
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from localcloud.session import run_playbook
+from cluster_api import PUBLIC_RANGE, SSH_ALLOWED_CIDRS, SSH_INPUT, footprint, instances, security_group, ssh_cidrs, tag_filter, tags_of
 
 CLUSTER = "mpi"  # the default cluster_name: the happy path is the command a user types
 WANTED_TYPE = "p2.xlarge"  # the default instance_type; moto, like AWS since 2025, offers no P2
 FALLBACK_TYPE = "g4dn.xlarge"  # the first of the default instance_type_fallbacks
-LOCAL_SSH_CIDRS = ["127.0.0.1/32"]  # ssh_allowed_cidrs of inventories/local
 WORLD = {"0.0.0.0/0", "::/0"}
-IAM_ROLE_READY = (REPO_ROOT / "roles/iam/tasks/access_keys.yml").exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,6 +50,11 @@ def graph_groups(graph):
     return groups
 
 
+def plain(value):
+    """A value as `ansible-inventory --list` prints it, without its {"__ansible_unsafe": ...} wrapper."""
+    return value["__ansible_unsafe"] if isinstance(value, dict) else value
+
+
 FAILURE_LINE = re.compile(r"^(?:fatal|failed): \[[^\]]+\].*?=> (\{.*\})\s*$")
 
 
@@ -74,7 +76,7 @@ def flat(text):
 @pytest.fixture(scope="module")
 def cluster(playbook, tmp_path_factory):
     local_dir = tmp_path_factory.mktemp("cluster-mpi")
-    args = ["provision.yml", "-e", f"cluster_local_dir={local_dir}"]
+    args = ["provision.yml", "-e", f"cluster_local_dir={local_dir}", *SSH_INPUT]
     rc, output, recap = playbook(*args, "-e", "node_count=4")
     return {"local_dir": local_dir, "args": args, "rc": rc, "output": output, "recap": recap}
 
@@ -138,7 +140,7 @@ def test_provision_creates_tagged_cluster(cluster, ec2_client, iam_client):
     opened = {r.get("CidrIp") or r.get("CidrIpv6") for p in group["IpPermissions"]
               for r in p.get("IpRanges", []) + p.get("Ipv6Ranges", [])}
     assert not WORLD & opened, group["IpPermissions"]
-    assert ssh_cidrs(group) == LOCAL_SSH_CIDRS
+    assert ssh_cidrs(group) == SSH_ALLOWED_CIDRS
     assert any(p["IpProtocol"] == "-1" and any(pair["GroupId"] == group["GroupId"] for pair in p["UserIdGroupPairs"])
                for p in group["IpPermissions"]), f"no all-traffic rule from the group itself: {group['IpPermissions']}"
 
@@ -161,26 +163,13 @@ def test_rerun_changes_nothing(cluster, playbook, ec2_client):
     assert sorted(i["InstanceId"] for i in instances(ec2_client, CLUSTER)) == before
 
 
-def test_grow_to_six_keeps_the_head_and_forgets_old_host_keys_at_new_addresses(cluster, playbook, ec2_client):
-    old_nodes = instances(ec2_client, CLUSTER)
-    head = assert_one_head(old_nodes)
-    # Host keys left by earlier machines at every address of the subnet, and one elsewhere.
-    prefix = old_nodes[0]["PrivateIpAddress"].rsplit(".", 1)[0]
-    seeded = [f"{prefix}.{n}" for n in range(4, 255)] + ["192.0.2.1"]
-    known_hosts = cluster["local_dir"] / "known_hosts"
-    known_hosts.write_text("".join(f"{address} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"
-                                   for address in seeded))
-
+def test_grow_to_six_keeps_the_head(cluster, playbook, ec2_client):
+    head = assert_one_head(instances(ec2_client, CLUSTER))
     rc, output = playbook(*cluster["args"], "-e", "node_count=6")[:2]
     provision_ok(rc, output)
     nodes = instances(ec2_client, CLUSTER, states=("pending", "running"))
     assert len(nodes) == 6 and {i["State"]["Name"] for i in nodes} == {"running"}, [(i["InstanceId"], i["State"]) for i in nodes]
     assert assert_one_head(nodes) == head
-
-    new_addresses = {i["PrivateIpAddress"] for i in nodes} - {i["PrivateIpAddress"] for i in old_nodes}
-    assert len(new_addresses) == 2
-    left = {line.split()[0] for line in known_hosts.read_text().splitlines()}
-    assert left == set(seeded) - new_addresses
 
 
 def test_shrink_to_three(cluster, playbook, ec2_client):
@@ -192,14 +181,22 @@ def test_shrink_to_three(cluster, playbook, ec2_client):
     assert_one_head(nodes)
 
 
-def test_inventory_groups_running_nodes_by_private_ip(inventory, ec2_client):
+def test_inventory_has_a_host_per_running_node_reached_at_its_public_ip(inventory, ec2_client):
     rc, graph, err = inventory("--graph")
     assert rc == 0, err
-    groups = graph_groups(graph)
-    running = sorted(i["PrivateIpAddress"] for i in instances(ec2_client, CLUSTER, states=("running",)))
+    running = instances(ec2_client, CLUSTER, states=("running",))
     assert len(running) == 3
-    assert f"cluster_{CLUSTER}" in groups, graph
-    assert sorted(groups[f"cluster_{CLUSTER}"]) == running, graph
+    # One host per instance (every node has the same Name tag), named by its id.
+    assert sorted(graph_groups(graph)[f"cluster_{CLUSTER}"]) == sorted(i["InstanceId"] for i in running), graph
+
+    rc, listing, err = inventory("--list")
+    assert rc == 0, err
+    hostvars = json.loads(listing)["_meta"]["hostvars"]
+    # The subnet maps public IPs, as provision.yml makes it: the controller uses them, as on AWS.
+    reached = {i["InstanceId"]: (plain(hostvars[i["InstanceId"]]["ansible_host"]), plain(hostvars[i["InstanceId"]]["ansible_user"]))
+               for i in running}
+    assert reached == {i["InstanceId"]: (i["PublicIpAddress"], "ubuntu") for i in running}
+    assert all(ipaddress.ip_address(i["PublicIpAddress"]) in PUBLIC_RANGE for i in running), reached
 
 
 def test_mpi_cluster_refuses_a_bad_mpi_slots_before_touching_a_node(cluster, playbook):
@@ -211,28 +208,65 @@ def test_mpi_cluster_refuses_a_bad_mpi_slots_before_touching_a_node(cluster, pla
     assert all(host["changed"] == 0 and host["unreachable"] == 0 for host in recap.values()), recap
 
 
+def test_mpi_cluster_refuses_a_play_that_misses_a_node_before_changing_any(cluster, playbook, ec2_client):
+    # A user re-running on part of the cluster: the one inventory, limited to all nodes but one.
+    left_out = sorted(instances(ec2_client, CLUSTER, states=("running",)), key=lambda i: i["InstanceId"])[-1]
+    rc, output, recap = playbook(
+        "-i", "inventories/aws_ec2.yml", "mpi-cluster.yml", "--limit", f"localhost:cluster_{CLUSTER}:!{left_out['InstanceId']}",
+        "-e", f"cluster_local_dir={cluster['local_dir']}", env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+    assert rc != 0
+    msg = failure_result(output)["msg"]
+    assert msg == (f"MPI smoke test: EC2 runs 3 nodes of the cluster but this play reaches 2; missing {left_out['InstanceId']} "
+                   f"at {left_out['PrivateIpAddress']}: run mpi-cluster.yml without --limit, on every node"), msg
+    # Nothing reached a node (this API-only emulator's nodes have no SSH: any connection would fail).
+    assert "Wait for SSH on every node" not in output, output[-3000:]
+    assert all(host["changed"] == 0 and host["unreachable"] == 0 for host in recap.values()), recap
+
+
+def test_mpi_cluster_of_a_cluster_that_does_not_exist_fails_in_one_line(playbook, tmp_path):
+    rc, output, _recap = playbook("mpi-cluster.yml", "-e", "cluster_name=nosuch", "-e", "aws_region=eu-west-1",
+                                  "-e", f"cluster_local_dir={tmp_path}", env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+    assert rc != 0
+    assert failure_result(output)["msg"] == (
+        "cluster nosuch has no instances in eu-west-1: check cluster_name and aws_region (the -e given to provision.yml) "
+        "and that the AWS credentials are for the account that has it")
+    assert "skipping: no hosts matched" not in output
+
+
+def test_without_credentials_the_first_failure_says_how_to_give_them(emulator, tmp_path, ec2_client, iam_client):
+    # The endpoint stays the emulator's: nothing can reach AWS even without the key pair.
+    env = {k: v for k, v in emulator.env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    rc, output, _recap = run_playbook("provision.yml", "-e", "cluster_name=nocreds", "-e", f"cluster_local_dir={tmp_path}",
+                                      *SSH_INPUT, env=dict(env, ANSIBLE_CALLBACK_RESULT_FORMAT="json"))
+    assert rc != 0
+    first_problem = next(line for line in output.splitlines() if re.match(r"^(\[WARNING\]|\[ERROR\]|fatal|failed)", line))
+    assert first_problem.startswith("[ERROR]: Task failed: Action failed: no AWS credentials were found: "), output[-3000:]
+    msg = failure_result(output)["msg"]
+    assert "\n" not in msg and all(way in msg for way in ("aws configure", "aws sso login", "AWS_PROFILE", "AWS_ACCESS_KEY_ID")), msg
+    assert {kind: ids for kind, ids in footprint(ec2_client, iam_client, "nocreds").items() if ids} == {}
+    assert not (tmp_path / "id_ed25519").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # A second cluster with the other options, in one run (each run costs ~30 s): -vvv, ssh_allowed_cidrs=auto
-# answered by a local stand-in for checkip, and (once the iam role is finished) an operator with an access
-# key. A fresh cluster, so the key pair and the access key are made in this very -vvv run.
+# answered by a local stand-in for checkip, and an operator with an access key. A fresh cluster, so the key
+# pair and the access key are made in this very -vvv run.
 
 
 @pytest.fixture(scope="module")
 def options_cluster(playbook, address_server, tmp_path_factory):
     name = "prov-opts"
     local_dir = tmp_path_factory.mktemp(name)
-    operators = ["-e", json.dumps({"operator_users": ["alice"], "operator_access_keys": True})] if IAM_ROLE_READY else []
     rc, output, _recap = playbook(
         "provision.yml", "-vvv", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}", "-e", "node_count=1",
         "-e", "vpc_cidr=10.20.0.0/16", "-e", "subnet_cidr=10.20.1.0/24",
         "-e", "ssh_allowed_cidrs=auto", "-e", f"ssh_allowed_cidrs_auto_url={address_server}/203.0.113.7",
-        *operators,
+        "-e", json.dumps({"operator_users": ["alice"], "operator_access_keys": True}),
     )
     provision_ok(rc, output)
     return {"name": name, "local_dir": local_dir, "output": output}
 
 
-@pytest.mark.skipif(not IAM_ROLE_READY, reason="roles/iam/tasks/access_keys.yml is missing: the iam role (operator access keys) is not finished")
 def test_verbose_output_holds_no_secret(options_cluster):
     output, local_dir = options_cluster["output"], options_cluster["local_dir"]
     assert "ESTABLISH LOCAL CONNECTION" in output, "the run was not -vvv"
@@ -263,7 +297,7 @@ def test_inventory_group_of_a_hyphenated_cluster_name(options_cluster, inventory
     rc, graph, err = inventory("--graph")
     assert rc == 0, err
     groups = graph_groups(graph)
-    running = sorted(i["PrivateIpAddress"] for i in instances(ec2_client, name, states=("running",)))
+    running = sorted(i["InstanceId"] for i in instances(ec2_client, name, states=("running",)))
     assert len(running) == 1
     # Ansible group names cannot hold hyphens: the inventory writes them as underscores (documented).
     group = "cluster_" + name.replace("-", "_")
@@ -324,7 +358,7 @@ def test_bad_input_fails_before_any_change(args, variables, cluster_name, reques
     args = [a.replace("{address_server}", address_server).replace("{closed_url}", closed_url) for a in args]
     local_dir = tmp_path / "local"
     rc, output, _recap = playbook(
-        "provision.yml", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}", *args,
+        "provision.yml", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}", *SSH_INPUT, *args,
         env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"},  # one JSON result per line: msg exactly as the task failed
     )
     assert rc != 0, f"provision.yml succeeded with {args}:\n{output[-3000:]}"
