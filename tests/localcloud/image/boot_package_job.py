@@ -1,5 +1,6 @@
-#!/usr/bin/env python3
 """The first-boot package job of every emulated instance: holds dpkg's locks for N seconds, then lets go.
+
+Usage: python3 boot_package_job.py SECONDS (localcloud-init starts it at an instance's first boot).
 
 What unattended-upgrades does on a fresh Ubuntu AMI, minus the upgrading: apt and dpkg see the same
 fcntl locks a real dpkg run takes (the frontend lock first, then the database lock), and report this
