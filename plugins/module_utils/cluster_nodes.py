@@ -6,7 +6,8 @@
 """Which node of a cluster is the head, and how many MPI slots a node has: one rule for modules and templates.
 
 ec2_cluster_instances tags the nodes; the filters head_first and mpi_slots read those tags back for the
-hostfile, the smoke test and the summaries. Nothing here calls AWS.
+hostfile, the smoke test and the summaries, and the test slot_policy checks the input mpi_slots.
+Nothing here calls AWS.
 """
 
 from typing import Any
@@ -34,13 +35,18 @@ def count(tags: Mapping[str, str], name: str) -> int:
     return int(tags[tag])
 
 
+def is_slot_policy(policy: Any) -> bool:
+    """Whether slots() knows the policy: gpus, cores, vcpus, auto, or a whole number above 0."""
+    return policy in SLOT_POLICIES or (str(policy).isdigit() and int(policy) > 0)
+
+
 def slots(tags: Mapping[str, str], policy: Any) -> int:
     """MPI slots of a node: its gpus, cores or vcpus, a fixed number, or auto (gpus if it has any, else cores)."""
+    if not is_slot_policy(policy):
+        raise ValueError(f"'{policy}' is not a slot policy; use {', '.join(SLOT_POLICIES)} or a whole number above 0")
     if policy == "auto":
         gpus = count(tags, "gpus")
         return gpus if gpus > 0 else count(tags, "cores")
     if policy in COUNT_TAGS:
         return count(tags, policy)
-    if str(policy).isdigit() and int(policy) > 0:
-        return int(policy)
-    raise ValueError(f"'{policy}' is not a slot policy; use {', '.join(SLOT_POLICIES)} or a whole number above 0")
+    return int(policy)

@@ -31,16 +31,16 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import CLUSTER_NAME
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_cluster_name
 
 Resource = Dict[str, Any]  # one resource as boto3 describes it
 Resources = Dict[str, List[Resource]]  # resource type -> resources
 Filters = List[Dict[str, Any]]
 
 CLUSTER_TAG = "ec2mpi:cluster"
-# What the inputs role accepts; it also keeps EC2's filter wildcards (* and ?) out of the tag filter.
-CLUSTER_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}")
 # The iam role's default operator_group.
-OPERATOR_GROUP_PATTERN = re.compile(rf"ec2mpi-(?P<cluster>{CLUSTER_NAME_PATTERN.pattern})-operators")
+OPERATOR_GROUP_PATTERN = re.compile(rf"ec2mpi-(?P<cluster>{CLUSTER_NAME.pattern})-operators")
 
 # In the order a teardown deletes them.
 EC2_TYPES = (
@@ -93,7 +93,8 @@ _LABEL_KEYS = dict(
 
 
 def invalid_cluster_name_message(cluster_name: str) -> Optional[str]:
-    if CLUSTER_NAME_PATTERN.fullmatch(cluster_name):
+    """The rule the inputs role checks too; it also keeps EC2's filter wildcards (* and ?) out of the tag filter."""
+    if is_cluster_name(cluster_name):
         return None
     return (
         f"cluster_name {cluster_name!r} is invalid; use letters, digits and hyphens, starting with a letter, "

@@ -10,18 +10,16 @@ output into the snake_case facts a cluster needs, and know the facts of the reti
 that DescribeInstanceTypes no longer describes.
 """
 
-import re
 from typing import Any
 from typing import Dict
 from typing import List
 from typing import Optional
 from typing import Tuple
 
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_instance_type
+
 # The variable users set in the playbooks; messages name it so they say what to change.
 FALLBACKS_VARIABLE = "instance_type_fallbacks"
-
-# family.size, lower case: g4dn.xlarge, p4de.24xlarge, u-6tb1.metal, c7i.metal-24xl.
-INSTANCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*")
 
 # NVIDIA (CUDA) x86_64 families worth suggesting for an MPI GPU cluster when nothing fits.
 GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en")
@@ -57,10 +55,10 @@ def invalid_input_message(
 ) -> Optional[str]:
     """One line naming the first bad input and its fix, or None when the input is fine."""
     expected = "expected family.size in lower case, e.g. g4dn.xlarge"
-    if not INSTANCE_TYPE_PATTERN.fullmatch(instance_type):
+    if not is_instance_type(instance_type):
         return f"invalid instance type {instance_type!r} in instance_type: {expected}"
     for fallback in fallbacks:
-        if not INSTANCE_TYPE_PATTERN.fullmatch(fallback):
+        if not is_instance_type(fallback):
             return f"invalid instance type {fallback!r} in fallbacks ({FALLBACKS_VARIABLE}): {expected}"
     if availability_zone and region and not availability_zone.startswith(region):
         return f"availability_zone {availability_zone!r} is not in region {region}: set it to a zone of {region} (e.g. {region}a) or leave it unset"

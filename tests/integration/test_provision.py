@@ -305,6 +305,15 @@ def test_inventory_group_of_a_hyphenated_cluster_name(options_cluster, inventory
     assert sorted(groups[group]) == running
 
 
+def test_an_instance_type_of_any_real_shape_passes_the_input_checks(playbook, ec2_client, tmp_path):
+    # c7i.metal-24xl: a size with a suffix, which an earlier regex of the inputs role refused.
+    rc, output, _recap = playbook("provision.yml", "-e", "cluster_name=metal", "-e", f"cluster_local_dir={tmp_path}", *SSH_INPUT,
+                                  "-e", "node_count=1", "-e", "vpc_cidr=10.50.0.0/16", "-e", "subnet_cidr=10.50.1.0/24",
+                                  "-e", json.dumps({"instance_type": "c7i.metal-24xl", "instance_type_fallbacks": []}))
+    provision_ok(rc, output)
+    assert [i["InstanceType"] for i in instances(ec2_client, "metal")] == ["c7i.metal-24xl"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad inputs: fail fast, one line naming the variable, nothing created
 

@@ -52,3 +52,13 @@ def test_a_bad_policy_names_the_policies(policy):
 def test_a_node_without_its_count_tags_says_how_to_get_them():
     with pytest.raises(ValueError, match="the instance has no ec2mpi:cores tag: run provision.yml again"):
         cn.slots({"ec2mpi:gpus": "0"}, "auto")
+
+
+@pytest.mark.parametrize("policy", ["auto", "gpus", "cores", "vcpus", "1", 4])
+def test_slot_policies_that_are_valid(policy):
+    assert cn.is_slot_policy(policy)
+
+
+@pytest.mark.parametrize("policy", ["bogus", "0", 0, "-1", "2.5", "", None])
+def test_slot_policies_that_are_not(policy):
+    assert not cn.is_slot_policy(policy)

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: ec2mpi developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import pytest
+
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import input_rules
+
+
+@pytest.mark.parametrize("name", ["mpi", "mpi-lab", "A1", "a" * 32])
+def test_cluster_names_that_are_valid(name):
+    assert input_rules.is_cluster_name(name)
+
+
+@pytest.mark.parametrize("name", ["", "9lives", "a_b", "my cluster", "a*", "a" * 33, None, 7])
+def test_cluster_names_that_are_not(name):
+    assert not input_rules.is_cluster_name(name)
+
+
+# Real AWS types of every shape: metal sizes with a suffix, hyphenated families, numbered sizes.
+@pytest.mark.parametrize("instance_type", ["p2.xlarge", "g4dn.12xlarge", "c7i.metal-24xl", "u-6tb1.metal", "p4de.24xlarge"])
+def test_instance_types_that_are_valid(instance_type):
+    assert input_rules.is_instance_type(instance_type)
+
+
+@pytest.mark.parametrize("instance_type", ["p2xlarge", "G5 xlarge", "g4dn.", ".xlarge", "G4dn.xlarge", None])
+def test_instance_types_that_are_not(instance_type):
+    assert not input_rules.is_instance_type(instance_type)
+
+
+@pytest.mark.parametrize("user", ["alice", "ops.team+1@example", "a" * 64])
+def test_iam_user_names_that_are_valid(user):
+    assert input_rules.is_iam_user_name(user)
+
+
+@pytest.mark.parametrize("user", ["", "bad user!", "a" * 65, ["alice"]])
+def test_iam_user_names_that_are_not(user):
+    assert not input_rules.is_iam_user_name(user)
