@@ -59,6 +59,8 @@ IAM_TYPES = ("iam_users", "iam_groups", "iam_policies")
 INSTANCE_STATES = ("pending", "running", "shutting-down", "stopping", "stopped")
 # A cluster with none of its instances in these states is an orphan.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+# Seconds between DescribeInstances polls while instances change state.
+WAIT_DELAY = 5
 
 _ID_KEYS = {
     "instances": "InstanceId",
@@ -134,6 +136,21 @@ def instances_of(reservations: List[Dict[str, Any]]) -> List[Resource]:
 def find_instances(client, filters: Filters, states: Sequence[str] = INSTANCE_STATES) -> List[Resource]:
     state_filter = {"Name": "instance-state-name", "Values": list(states)}
     return instances_of(ec2.describe_instances(client, Filters=filters + [state_filter]))
+
+
+def waiter_config(timeout: int) -> Dict[str, int]:
+    """A boto3 waiter's settings: poll every WAIT_DELAY seconds for at most timeout seconds."""
+    return {"Delay": WAIT_DELAY, "MaxAttempts": max(1, timeout // WAIT_DELAY)}
+
+
+@ec2.EC2InstanceErrorHandler.common_error_handler("wait for the instances to stop")
+def wait_stopped(client, instance_ids: List[str], timeout: int) -> None:
+    client.get_waiter("instance_stopped").wait(InstanceIds=instance_ids, WaiterConfig=waiter_config(timeout))
+
+
+@ec2.EC2InstanceErrorHandler.common_error_handler("wait for the instances to terminate")
+def wait_terminated(client, instance_ids: List[str], timeout: int) -> None:
+    client.get_waiter("instance_terminated").wait(InstanceIds=instance_ids, WaiterConfig=waiter_config(timeout))
 
 
 def find_placement_groups(client, filters: Filters) -> List[Resource]:
@@ -273,9 +290,10 @@ def count(resources: Resources) -> int:
     return sum(len(found) for found in resources.values())
 
 
-def instance_summary(instance: Resource) -> Dict[str, Any]:
+def instance_summary(instance: Resource, added_tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """An instance as every module of ours returns one (ec2_cluster_info, ec2_cluster_instances); tags just added included."""
     instance = normalize_boto3_result(instance)  # LaunchTime as an ISO 8601 string
-    tags = tags_of(instance)
+    tags = dict(tags_of(instance), **(added_tags or {}))
     return {
         "id": instance["InstanceId"],
         "name": tags.get("Name"),

@@ -93,47 +93,63 @@ EXAMPLES = r"""
 
 - name: Show the head node
   ansible.builtin.debug:
-    msg: "head {{ cluster.instances[0].instance_id }} at {{ cluster.instances[0].private_ip_address }}"
+    msg: "head {{ cluster.instances[0].id }} at {{ cluster.instances[0].private_ip_address }}"
 """
 
 RETURN = r"""
 instances:
   description:
     - The cluster's instances after the run, head first, then the workers by launch time and instance id.
-    - Each is the instance's description from C(DescribeInstances) in snake_case, with C(tags) as a dict.
+    - Each is shaped as M(ec2mpi.cluster.ec2_cluster_info) returns an instance (C(id), C(state), C(role), the IPs,
+      C(launch_time), C(tags) as a dict, ...), with the tags this run added.
     - In check mode, the instances as they are now, without those that would be terminated.
   returned: success
   type: list
   elements: dict
   sample:
-    - instance_id: i-0123456789abcdef0
+    - id: i-0123456789abcdef0
+      name: ec2mpi-mpi-lab
+      state: running
       instance_type: g4dn.xlarge
-      launch_time: "2025-01-31T12:00:00+00:00"
       private_ip_address: 10.0.1.17
       public_ip_address: 203.0.113.7
-      state: {code: 16, name: running}
+      role: head
+      launch_time: "2025-01-31T12:00:00+00:00"
+      subnet_id: subnet-0123456789abcdef0
+      vpc_id: vpc-0123456789abcdef0
+      cluster: mpi-lab
       tags: {"ec2mpi:cluster": mpi-lab, "ec2mpi:role": head, Name: ec2mpi-mpi-lab}
 launched_ids:
-  description: The instances this run launched (in check mode, none; see RV(would_launch)).
-  returned: success
+  description: The instances this run launched.
+  returned: when not in check mode
   type: list
   elements: str
   sample: [i-0123456789abcdef1]
 started_ids:
-  description: The stopped instances this run started (in check mode, would start).
-  returned: success
+  description: The stopped instances this run started.
+  returned: when not in check mode
   type: list
   elements: str
 terminated_ids:
-  description: The instances this run terminated, the newest first (in check mode, would terminate).
-  returned: success
+  description: The instances this run terminated, the newest first.
+  returned: when not in check mode
   type: list
   elements: str
 would_launch:
-  description: How many instances a run would launch (in check mode) or launched.
-  returned: success
+  description: How many instances a run would launch.
+  returned: in check mode
   type: int
   sample: 2
+would_start:
+  description: The stopped instances a run would start.
+  returned: in check mode
+  type: list
+  elements: str
+would_terminate:
+  description: The instances a run would terminate, the newest first.
+  returned: in check mode
+  type: list
+  elements: str
 """
 
 import time
@@ -142,8 +158,6 @@ from typing import Any
 from typing import Dict
 from typing import List
 from typing import Tuple
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -154,8 +168,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import head_first_key
-
-WAIT_DELAY = 5
 
 Instance = Dict[str, Any]
 
@@ -215,12 +227,6 @@ def launch(client, module: AnsibleAWSModule, number: int, tags: Dict[str, str]) 
     return [instance["InstanceId"] for instance in ec2.run_instances(client, **request)["Instances"]]
 
 
-@ec2.EC2InstanceErrorHandler.common_error_handler("wait for the instances to stop before starting them")
-def wait_stopped(client, instance_ids: List[str], timeout: int) -> None:
-    config = {"Delay": WAIT_DELAY, "MaxAttempts": max(1, timeout // WAIT_DELAY)}
-    client.get_waiter("instance_stopped").wait(InstanceIds=instance_ids, WaiterConfig=config)
-
-
 def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance]:
     """Poll all the instances with one DescribeInstances per round until they run; return their descriptions."""
     deadline = time.monotonic() + timeout
@@ -236,15 +242,7 @@ def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance
                 f"after {timeout} s these instances still do not run: {', '.join(waiting)}; "
                 "look at them in the EC2 console, or raise wait_timeout"
             )
-        time.sleep(WAIT_DELAY)
-
-
-def with_tags(instance: Instance, added: Dict[str, str]) -> Dict[str, Any]:
-    """The instance in snake_case with its tags as a dict, including those just added."""
-    snake = camel_dict_to_snake_dict(instance, ignore_list=["Tags"])
-    snake.pop("tags", None)
-    snake["tags"] = dict(cr.tags_of(instance), **added)
-    return snake
+        time.sleep(cr.WAIT_DELAY)
 
 
 def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
@@ -255,37 +253,33 @@ def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
     stopping = [i["InstanceId"] for i in kept if i["State"]["Name"] == "stopping"]
     to_start = [i["InstanceId"] for i in kept if i["State"]["Name"] in ("stopping", "stopped")]
     number_to_launch = params["count"] - len(kept)
+    terminated = [i["InstanceId"] for i in newest_first]
     batches = tag_batches(kept, tags)
-    result = dict(
-        changed=bool(newest_first or to_start or number_to_launch or batches),
-        launched_ids=[],
-        started_ids=to_start,
-        terminated_ids=[i["InstanceId"] for i in newest_first],
-        would_launch=number_to_launch,
-    )
+    result: Dict[str, Any] = dict(changed=bool(newest_first or to_start or number_to_launch or batches))
     if module._diff:
         result["diff"] = dict(before=dict(count=len(found)), after=dict(count=params["count"]))
     if module.check_mode:
-        return dict(result, instances=[with_tags(i, {}) for i in kept])
+        return dict(result, would_launch=number_to_launch, would_start=to_start, would_terminate=terminated,
+                    instances=[cr.instance_summary(i) for i in kept])
 
-    if newest_first:
-        ec2.terminate_instances(client, result["terminated_ids"])
+    if terminated:
+        ec2.terminate_instances(client, terminated)
     if stopping:
-        wait_stopped(client, stopping, params["wait_timeout"])
+        cr.wait_stopped(client, stopping, params["wait_timeout"])
     if to_start:
         ec2.start_instances(client, to_start)
-    if number_to_launch:
-        result["launched_ids"] = launch(client, module, number_to_launch, tags)
+    launched = launch(client, module, number_to_launch, tags) if number_to_launch else []
     instances = kept
-    if to_start or number_to_launch:
-        instances = wait_running(client, [i["InstanceId"] for i in kept] + result["launched_ids"], params["wait_timeout"])
+    if to_start or launched:
+        instances = wait_running(client, [i["InstanceId"] for i in kept] + launched, params["wait_timeout"])
         # Which launched instance is the head is known only now that they are described.
         batches = tag_batches(instances, tags)
     added: Dict[str, Dict[str, str]] = {}
     for batch_tags, batch_ids in batches:
         create_tags(client, batch_ids, batch_tags)
         added.update(dict.fromkeys(batch_ids, batch_tags))
-    return dict(result, instances=[with_tags(i, added.get(i["InstanceId"], {})) for i in instances])
+    return dict(result, launched_ids=launched, started_ids=to_start, terminated_ids=terminated,
+                instances=[cr.instance_summary(i, added.get(i["InstanceId"])) for i in instances])
 
 
 def input_problem(params: Dict[str, Any]) -> str:

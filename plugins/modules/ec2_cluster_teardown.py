@@ -103,17 +103,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 
-WAIT_DELAY = 5  # seconds between DescribeInstances polls while instances terminate
-
 # Network interfaces of terminated instances linger for a while on AWS and hold their subnet,
 # security groups and public addresses; deleting those fails with DependencyViolation meanwhile.
 retry_dependencies = AWSRetry.jittered_backoff(catch_extra_error_codes=["DependencyViolation"])
-
-
-@ec2.EC2InstanceErrorHandler.common_error_handler("wait for the instances to terminate")
-def wait_terminated(client, instance_ids: List[str], timeout: int) -> None:
-    config = {"Delay": WAIT_DELAY, "MaxAttempts": max(1, timeout // WAIT_DELAY)}
-    client.get_waiter("instance_terminated").wait(InstanceIds=instance_ids, WaiterConfig=config)
 
 
 @ec2.EC2SecurityGroupsErrorHandler.deletion_error_handler("delete security group")
@@ -231,7 +223,7 @@ def terminate_instances(client, instances: List[cr.Resource], timeout: int) -> L
     instance_ids = [instance["InstanceId"] for instance in instances]
     if instance_ids:
         ec2.terminate_instances(client, instance_ids)
-        wait_terminated(client, instance_ids, timeout)
+        cr.wait_terminated(client, instance_ids, timeout)
     return instance_ids
 
 

@@ -184,36 +184,40 @@ from typing import Dict
 from typing import List
 from typing import Optional
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports missing boto3/botocore
-
 from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import instance_types as it
 
 
-def describe_offerings(client, module: AnsibleAWSModule, what: str, **params) -> List[Dict[str, Any]]:
-    try:
-        result = paginated_query_with_retries(client, "describe_instance_type_offerings", **params)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to describe instance type offerings ({what}) in {module.region}")
-    return result["InstanceTypeOfferings"]
+class InstanceTypeErrorHandler(AWSErrorHandler):
+    """DescribeInstanceTypes answers InvalidInstanceType for a type it does not describe (the retired P2, for one)."""
+
+    _CUSTOM_EXCEPTION = AnsibleEC2Error
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("InvalidInstanceType")
 
 
-def describe_instance_type(client, module: AnsibleAWSModule, instance_type: str) -> Optional[Dict[str, Any]]:
-    try:  # one named type: a single page, no paginator needed
-        found = client.describe_instance_types(InstanceTypes=[instance_type], aws_retry=True)["InstanceTypes"]
-    except is_boto3_error_code("InvalidInstanceType"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to describe instance type {instance_type} in {module.region}")
+@InstanceTypeErrorHandler.list_error_handler("describe instance type offerings", [])
+@AWSRetry.jittered_backoff()
+def describe_offerings(client, **params) -> List[Dict[str, Any]]:
+    paginator = client.get_paginator("describe_instance_type_offerings")
+    return paginator.paginate(**params).build_full_result()["InstanceTypeOfferings"]
+
+
+@InstanceTypeErrorHandler.list_error_handler("describe instance type", None)
+@AWSRetry.jittered_backoff()
+def describe_instance_type(client, instance_type: str) -> Optional[Dict[str, Any]]:
+    # One named type: a single page, no paginator needed.
+    found = client.describe_instance_types(InstanceTypes=[instance_type])["InstanceTypes"]
     return found[0] if found else None
 
 
@@ -229,25 +233,21 @@ def offered_gpu_types(client, module: AnsibleAWSModule) -> List[str]:
         location = {"LocationType": "region"}
     # moto (our local emulator) matches instance-type filters exactly, without wildcards such as
     # g4dn.*: list everything offered there (one paginated call) and keep the GPU types here.
-    return it.suggested_gpu_types(describe_offerings(client, module, "GPU types", **location))
+    return it.suggested_gpu_types(describe_offerings(client, **location))
 
 
 def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str, Any]:
     availability_zone = module.params["availability_zone"]
     where = it.location_text(module.region, availability_zone)
     offerings = describe_offerings(
-        client,
-        module,
-        ", ".join(candidates),
-        LocationType="availability-zone",
-        Filters=[{"Name": "instance-type", "Values": candidates}],
+        client, LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": candidates}]
     )
     chosen, zones, skipped = it.choose_instance_type(candidates, it.offered_zones(offerings, availability_zone), where)
     if chosen is None:
         suggestions = offered_gpu_types(client, module)
         module.fail_json(msg=it.not_offered_message(candidates, where, suggestions), skipped=skipped)
 
-    description = describe_instance_type(client, module, chosen)
+    description = describe_instance_type(client, chosen)
     facts = it.instance_type_facts(description) if description else it.builtin_instance_type_facts(chosen)
     if facts is None:
         module.fail_json(
@@ -282,8 +282,12 @@ def main():
     if problem:
         module.fail_json(msg=problem)
 
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    module.exit_json(changed=False, **resolve(client, module, it.candidate_instance_types(instance_type, fallbacks)))
+    client = module.client("ec2")
+    try:
+        result = resolve(client, module, it.candidate_instance_types(instance_type, fallbacks))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":
