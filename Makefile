@@ -12,37 +12,39 @@ BENCH_ARGS ?=
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help deps docker lint sanity unit localcloud-test integration molecule test demo \
+.PHONY: help deps system-deps docker lint sanity unit localcloud-test integration molecule test demo \
         localcloud-up localcloud-down localcloud-status bench build clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-deps: $(STAMP) ## Install everything: system packages, venv, Python deps
-	@tools/install-system-deps.sh
-	@$(VENV)/bin/python tools/ansible-test-offline.py
+deps: $(STAMP) ## The virtualenv with the Python deps (no root, no Docker needed)
 
-$(STAMP): requirements.txt requirements-dev.txt tests/localcloud/pyproject.toml
+system-deps: ## System packages for sanity and the emulator: shellcheck, Docker, debootstrap, ssh (installed as root on Debian/Ubuntu)
+	@tools/install-system-deps.sh
+
+$(STAMP): requirements.txt requirements-dev.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-docker: deps ## Make sure a Docker engine answers (starts dockerd when none does)
+docker: deps system-deps ## Make sure a Docker engine answers (starts dockerd when none does)
 	@tools/ensure-docker.sh
 
 lint: deps ## ansible-lint (production profile) and yamllint
 	yamllint --strict .
 	ansible-lint --profile production
 
-sanity: deps ## ansible-test sanity, offline, on a copy of the collection
+sanity: deps system-deps ## ansible-test sanity, offline, on a copy of the collection
+	@$(VENV)/bin/python tools/ansible-test-offline.py
 	tools/sanity.sh
 
 unit: deps ## pytest for modules and module_utils (moto in-process, botocore Stubber)
 	pytest tests/unit
 
 localcloud-test: docker ## The local EC2 emulator's own acceptance tests (moto server + Docker)
-	pytest tests/localcloud/tests
+	pytest emulator/tests
 
 integration: docker ## Playbooks and roles against emulators on 127.0.0.1 (API only, and with nodes)
 	pytest tests/integration

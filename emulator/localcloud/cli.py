@@ -17,7 +17,7 @@ from .config import (AMIS_FILE, HOST, UNSET_VARIABLES, LocalcloudError, Settings
 from .containers import container_facts, docker_client, ensure_public_network, managed_containers, network_cidrs, remove_everything
 from .nat import ensure_gateway, mappings, remove_gateway
 from .counter import COUNTS_PATH
-from .image import build_image, choose_builder, image_exists, image_tag
+from .image import build_image, image_exists, image_tag
 from .processes import (heartbeat_file, log_file, read_state, running_pid, spawn, state_file, stop, tail,
                         write_state)
 from .public_network import free_block
@@ -208,10 +208,9 @@ def ensure_image_built(settings: Settings) -> bool:
     if image_exists(client, tag):
         return False
     build_log = log_file(settings.state_dir, "image-build")
-    builder = choose_builder(client, settings.image_builder)
-    say(f"building base image {tag} with {builder} (about a minute; log {build_log})")
+    say(f"building base image {tag} with debootstrap (about a minute; log {build_log})")
     started = time.monotonic()
-    build_image(client, builder, build_log)
+    build_image(client, build_log)
     say(f"built base image {tag} in {time.monotonic() - started:.0f} s")
     return True
 

@@ -3,7 +3,7 @@
 import argparse
 import ipaddress
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .public_network import RESERVED_RANGE
@@ -15,8 +15,7 @@ SECRET_KEY = "testing"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The package is only used from a checkout (pip install -e), so the recipe and the repo sit next to it.
 PROJECT_DIR = PACKAGE_DIR.parent
-REPO_ROOT = PROJECT_DIR.parent.parent
-IMAGE_BUILDERS = ("auto", "debootstrap", "dockerfile")
+REPO_ROOT = PROJECT_DIR.parent
 # The AMIs moto serves (as MOTO_AMIS_PATH): Canonical's Ubuntu 22.04 and 24.04 names under Canonical's owner
 # id, so the playbooks' production image lookup runs unchanged. Every instance runs the same container image.
 AMIS_FILE = PACKAGE_DIR / "amis.json"
@@ -37,9 +36,7 @@ class Settings:
     name: str
     interval: float
     default_user: str
-    login_users: dict[str, str] = field(default_factory=dict)
     api_only: bool = False
-    image_builder: str = "auto"
     # "auto" until `up` picks a free block of 198.18.0.0/15 (see public_addresses.py).
     public_cidr: str = "auto"
     dpkg_lock_seconds: int = 75
@@ -54,9 +51,6 @@ class Settings:
         """What points any AWS client (botocore, Ansible, awscli) at this emulator, as `localcloud env` prints it."""
         return client_environment(self.endpoint_url)
 
-    def login_user(self, image_id: str) -> str:
-        """The user cloud-init would create for an AMI: the per-AMI override, else the default."""
-        return self.login_users.get(image_id, self.default_user)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,12 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds between reconcile passes (env LOCALCLOUD_INTERVAL, default 1)")
     parser.add_argument("--default-user", default=env("LOCALCLOUD_DEFAULT_USER", "ubuntu"),
                         help="login user created in every instance (env LOCALCLOUD_DEFAULT_USER, default ubuntu)")
-    parser.add_argument("--login-users", default=env("LOCALCLOUD_LOGIN_USERS", ""),
-                        help="per-AMI login users, e.g. ami-1=ec2-user,ami-2=rocky (env LOCALCLOUD_LOGIN_USERS)")
     parser.add_argument("--api-only", action="store_true", default=env("LOCALCLOUD_API_ONLY", "") not in ("", "0", "false"),
                         help="run the AWS API only: no reconciler, no containers (env LOCALCLOUD_API_ONLY=1)")
-    parser.add_argument("--image-builder", default=env("LOCALCLOUD_IMAGE_BUILDER", "auto"),
-                        help="auto, debootstrap or dockerfile (env LOCALCLOUD_IMAGE_BUILDER, default auto)")
     parser.add_argument("--public-cidr", default=env("LOCALCLOUD_PUBLIC_CIDR", "auto"),
                         help="block of 198.18.0.0/15 for public IPs, or auto for a free /20 (env LOCALCLOUD_PUBLIC_CIDR, default auto)")
     parser.add_argument("--dpkg-lock-seconds", default=env("LOCALCLOUD_DPKG_LOCK_SECONDS", "75"),
@@ -93,9 +83,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         name=parse_name(args.name),
         interval=parse_interval(args.interval),
         default_user=parse_user(args.default_user, "LOCALCLOUD_DEFAULT_USER (--default-user)"),
-        login_users=parse_login_users(args.login_users),
         api_only=args.api_only,
-        image_builder=parse_image_builder(args.image_builder),
         public_cidr=parse_public_cidr(args.public_cidr),
         dpkg_lock_seconds=parse_seconds(args.dpkg_lock_seconds, "LOCALCLOUD_DPKG_LOCK_SECONDS (--dpkg-lock-seconds)"),
     )
@@ -105,7 +93,7 @@ def parse_state_dir(value: str) -> Path:
     """An explicit directory, else .localcloud in the repository (where .gitignore can cover it)."""
     if value:
         return Path(value).resolve()
-    if not (REPO_ROOT / "tests" / "localcloud").is_dir():
+    if not (REPO_ROOT / "emulator" / "pyproject.toml").is_file():
         raise LocalcloudError(f"cannot find the repository root above {PACKAGE_DIR}: set LOCALCLOUD_STATE_DIR (--state-dir)")
     return REPO_ROOT / ".localcloud"
 
@@ -142,24 +130,6 @@ def parse_user(value: str, setting: str) -> str:
     return value
 
 
-def parse_login_users(value: str) -> dict[str, str]:
-    """Parse 'ami-123=ec2-user,ami-456=rocky' into {ami: user}."""
-    users = {}
-    for item in (i.strip() for i in value.split(",") if i.strip()):
-        image_id, sep, user = item.partition("=")
-        if not sep or not image_id.strip():
-            raise LocalcloudError(f"LOCALCLOUD_LOGIN_USERS (--login-users) items must look like ami-123=ec2-user, not {item!r}")
-        users[image_id.strip()] = parse_user(user.strip(), "LOCALCLOUD_LOGIN_USERS (--login-users)")
-    return users
-
-
-def parse_image_builder(value: str) -> str:
-    """One of the known builders."""
-    if value not in IMAGE_BUILDERS:
-        raise LocalcloudError(f"LOCALCLOUD_IMAGE_BUILDER (--image-builder) must be one of {', '.join(IMAGE_BUILDERS)}, not {value!r}")
-    return value
-
-
 def parse_public_cidr(value: str) -> str:
     """auto, or a block inside the range reserved for testing (nothing outside it may ever be handed out)."""
     if value == "auto":
@@ -193,7 +163,6 @@ def settings_to_argv(settings: Settings) -> list[str]:
     """Flags that give a child process exactly these settings, whatever its environment says."""
     argv = ["--state-dir", str(settings.state_dir), "--port", str(settings.port), "--name", settings.name,
             "--interval", str(settings.interval), "--default-user", settings.default_user,
-            "--login-users", ",".join(f"{image_id}={user}" for image_id, user in settings.login_users.items()),
-            "--image-builder", settings.image_builder, "--public-cidr", settings.public_cidr,
+            "--public-cidr", settings.public_cidr,
             "--dpkg-lock-seconds", str(settings.dpkg_lock_seconds)]
     return argv + ["--api-only"] if settings.api_only else argv

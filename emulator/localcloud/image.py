@@ -18,7 +18,6 @@ RECIPE_DIR = PROJECT_DIR / "image"
 REPOSITORY = "ec2mpi-localcloud-base"
 RECIPE_LABEL = "ec2mpi.localcloud.recipe"
 INIT_COMMAND = "/usr/local/sbin/localcloud-init"
-DOCKERFILE_BASE = "debian:bookworm"
 # Where configure-rootfs finds the recipe inside the debootstrapped tree, during the build only.
 RECIPE_IN_ROOTFS = "tmp/localcloud-recipe"
 
@@ -26,7 +25,7 @@ RECIPE_IN_ROOTFS = "tmp/localcloud-recipe"
 def recipe_files() -> list[Path]:
     """Every file that shapes the image; all of them feed the tag."""
     if not RECIPE_DIR.is_dir():
-        raise LocalcloudError(f"image recipe {RECIPE_DIR} is missing: install the package from a checkout with pip install -e tests/localcloud")
+        raise LocalcloudError(f"image recipe {RECIPE_DIR} is missing: install the package from a checkout with pip install -e localcloud")
     return sorted(p for p in RECIPE_DIR.iterdir() if p.is_file())
 
 
@@ -58,45 +57,21 @@ def packages() -> list[str]:
     return [line for line in lines if line]
 
 
-def choose_builder(client: docker.DockerClient, requested: str) -> str:
-    """auto means debootstrap unless debian:bookworm is already local (no registry is assumed)."""
-    if requested != "auto":
-        return requested
-    return "dockerfile" if image_exists(client, DOCKERFILE_BASE) else "debootstrap"
-
-
-def build_image(client: docker.DockerClient, builder: str, log_path: Path) -> str:
-    """Build the current recipe's image with a resolved builder (see choose_builder); its output goes to log_path."""
+def build_image(client: docker.DockerClient, log_path: Path) -> str:
+    """Build the current recipe's image; its output goes to log_path."""
     tag = image_tag()
     mirror = debian_mirror()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
-        if builder == "dockerfile":
-            build_with_dockerfile(client, tag, mirror, log)
-        else:
-            build_with_debootstrap(client, tag, mirror, log)
+        build_with_debootstrap(client, tag, mirror, log)
     return tag
-
-
-def build_with_dockerfile(client: docker.DockerClient, tag: str, mirror: str, log: TextIO) -> None:
-    """docker build of image/Dockerfile, for machines that can pull debian:bookworm."""
-    try:
-        output = client.images.build(path=str(RECIPE_DIR), tag=tag, buildargs={"DEBIAN_MIRROR": mirror},
-                                     labels={RECIPE_LABEL: recipe_hash()}, rm=True)[1]
-    except docker.errors.BuildError as error:
-        for chunk in error.build_log:
-            log.write(chunk.get("stream", "") or chunk.get("error", ""))
-        raise LocalcloudError(f"docker build of {RECIPE_DIR / 'Dockerfile'} failed (see {log.name}): "
-                              "fix the recipe or set LOCALCLOUD_IMAGE_BUILDER=debootstrap") from error
-    for chunk in output:
-        log.write(chunk.get("stream", ""))
 
 
 def build_with_debootstrap(client: docker.DockerClient, tag: str, mirror: str, log: TextIO) -> None:
     """debootstrap a root filesystem, run the recipe in it, docker import it: needs no registry."""
     if shutil.which("debootstrap") is None or os.geteuid() != 0:
-        raise LocalcloudError("building the base image needs root and debootstrap: run as root with debootstrap installed, "
-                              "or set LOCALCLOUD_IMAGE_BUILDER=dockerfile where debian:bookworm can be pulled")
+        raise LocalcloudError("building the base image needs root and debootstrap: run as root with debootstrap installed "
+                              "(make system-deps installs it)")
     with tempfile.TemporaryDirectory(prefix="localcloud-rootfs-") as workdir:
         rootfs = Path(workdir) / "rootfs"
         run_logged(["debootstrap", "--variant=minbase", f"--include={','.join(packages())}", SUITE, str(rootfs), mirror], log)

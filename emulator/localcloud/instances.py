@@ -86,7 +86,7 @@ def to_instance(raw: dict[str, Any], region: str, keys: dict[str, str], subnets:
         subnet_id=subnet["SubnetId"],
         vpc_id=subnet.get("VpcId", ""),
         cidr=subnet["CidrBlock"],
-        login_user=settings.login_user(raw.get("ImageId", "")),
+        login_user=settings.default_user,
         key_name=key_name,
         public_key=keys.get(key_name, "").strip(),
         public_ip=raw.get("PublicIpAddress", ""),

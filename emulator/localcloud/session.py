@@ -5,9 +5,10 @@
 
 """An emulator started for a test or benchmark session, and the isolated environment of processes pointed at it.
 
-The integration tests and the benchmarks both start their own emulator (a name, a free port and a
-state dir of their own, so they never touch `make localcloud-up`'s), and run ansible-playbook and
-the AWS CLI against it with nothing of the caller's AWS, Ansible or localcloud settings.
+The emulator's own tests, the unit-free test suites (integration) and the benchmarks all start their
+emulators through Emulator (a name, a free port and a state dir of their own, so they never touch
+`make localcloud-up`'s), and run ansible-playbook and the AWS CLI against it with nothing of the
+caller's AWS, Ansible or localcloud settings.
 
 Processes are pointed at the emulator the way users point any AWS tool at an endpoint, by environment
 alone (`localcloud env`): the playbooks and the inventory are exactly those users run on AWS.
@@ -28,12 +29,14 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import boto3
 import docker.errors
+from docker.models.containers import Container
+from docker.models.networks import Network
 
 from .config import ACCESS_KEY, HOST, REPO_ROOT, SECRET_KEY, client_environment
 from .containers import docker_client, managed_containers, managed_networks
@@ -48,7 +51,7 @@ REGION = "us-west-2"
 PLAYBOOK_TIMEOUT = 600
 # Settings that describe this machine (where to get Debian, how to build the image) rather than one emulator:
 # the caller's values reach `localcloud`, while every other LOCALCLOUD_* of the caller is dropped.
-MACHINE_SETTINGS = ("LOCALCLOUD_DEBIAN_MIRROR", "LOCALCLOUD_IMAGE_BUILDER")
+MACHINE_SETTINGS = ("LOCALCLOUD_DEBIAN_MIRROR",)
 # moto's own admin API: wipes every backend back to a fresh account (default VPC and AMIs come back).
 MOTO_RESET_PATH = "/moto-api/reset"
 
@@ -136,14 +139,17 @@ class Emulator:
     port: int
     state_dir: Path
     api_only: bool = True
+    # LOCALCLOUD_* settings of this emulator beyond name, port, state dir and mode (e.g. LOCALCLOUD_DPKG_LOCK_SECONDS).
+    settings: dict[str, str] = field(default_factory=dict)
 
     bin_dir = BIN_DIR
     repo_root = REPO_ROOT
 
     @classmethod
-    def create(cls, prefix: str, state_dir: Path, api_only: bool = True) -> "Emulator":
+    def create(cls, prefix: str, state_dir: Path, api_only: bool = True, **settings: str) -> "Emulator":
         """A new emulator's identity: a unique name (the label of its Docker objects) and a free port; nothing starts yet."""
-        return cls(name=f"{prefix}-{uuid.uuid4().hex[:6]}", port=free_port(), state_dir=state_dir, api_only=api_only)
+        return cls(name=f"{prefix}-{uuid.uuid4().hex[:6]}", port=free_port(), state_dir=state_dir, api_only=api_only,
+                   settings=settings)
 
     @property
     def endpoint_url(self) -> str:
@@ -157,7 +163,7 @@ class Emulator:
         """Run `localcloud <args>` on this emulator (its name, port, state dir and mode)."""
         env = self.env
         env.update({setting: os.environ[setting] for setting in MACHINE_SETTINGS if setting in os.environ})
-        env.update(LOCALCLOUD_NAME=self.name, LOCALCLOUD_STATE_DIR=str(self.state_dir))
+        env.update(self.settings, LOCALCLOUD_NAME=self.name, LOCALCLOUD_STATE_DIR=str(self.state_dir))
         if self.api_only:
             env["LOCALCLOUD_API_ONLY"] = "1"
         return subprocess.run([str(LOCALCLOUD), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
@@ -170,7 +176,7 @@ class Emulator:
         (the reconciler or the image build failing) and must not leave it behind. A failed down
         raises, unless another error is already on its way out: then it is printed, not to hide that one."""
         if not LOCALCLOUD.exists():
-            raise EmulatorError(f"{LOCALCLOUD} is missing: pip install -e tests/localcloud (make deps does it)")
+            raise EmulatorError(f"{LOCALCLOUD} is missing: pip install -e localcloud (make deps does it)")
         leaving_on_error = True
         try:
             up = self.localcloud("up", timeout=600)
@@ -188,12 +194,22 @@ class Emulator:
                     raise EmulatorError(message)
                 print(message, file=sys.stderr)
 
+    @property
+    def reconciler_log(self) -> Path:
+        """Where the reconciler says what it did and what it could not place."""
+        return self.state_dir / "reconciler.log"
+
+    def containers(self) -> list[Container]:
+        """This emulator's instance containers, in any state (none when API-only)."""
+        return [] if self.api_only else managed_containers(docker_client(), self.name)
+
+    def networks(self) -> list[Network]:
+        """This emulator's networks (none when API-only)."""
+        return [] if self.api_only else managed_networks(docker_client(), self.name)
+
     def docker_objects(self) -> list[str]:
-        """Names of the containers and networks this emulator has made and not yet removed (none when API-only)."""
-        if self.api_only:
-            return []
-        client = docker_client()
-        return [c.name for c in managed_containers(client, self.name)] + [n.name for n in managed_networks(client, self.name)]
+        """Names of the containers and networks this emulator has made and not yet removed."""
+        return [c.name for c in self.containers()] + [n.name for n in self.networks()]
 
     def nodes_cpu_seconds(self) -> float:
         """CPU seconds the running instance containers have used so far, all together (their cgroups' counters).

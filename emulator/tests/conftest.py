@@ -3,30 +3,29 @@
 from collections.abc import Iterator
 
 import pytest
-from localcloud_harness import Emulator, docker_answers, start_emulator
+from localcloud.session import Emulator
+from localcloud_harness import DPKG_LOCK_SECONDS, docker_answers
 
 NO_DOCKER = "no Docker engine answers: the emulator's acceptance tests need one (start dockerd or set DOCKER_HOST)"
+
+
+def started(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[Emulator]:
+    """An emulator with containers, up for the fixture's life and down after it (idempotently, whatever a test did)."""
+    if not docker_answers():
+        pytest.skip(NO_DOCKER)
+    emulator = Emulator.create(prefix, tmp_path_factory.mktemp(f"{prefix}-state"), api_only=False,
+                               LOCALCLOUD_DPKG_LOCK_SECONDS=str(DPKG_LOCK_SECONDS))
+    with emulator.running():
+        yield emulator
 
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     """One emulator for the whole session."""
-    if not docker_answers():
-        pytest.skip(NO_DOCKER)
-    started = start_emulator(tmp_path_factory.mktemp("localcloud-state"))
-    try:
-        yield started
-    finally:
-        started.localcloud("down")
+    yield from started(tmp_path_factory, "pytest")
 
 
 @pytest.fixture
 def throwaway_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    """An emulator a test may bring down itself; brought down again (idempotently) in any case."""
-    if not docker_answers():
-        pytest.skip(NO_DOCKER)
-    started = start_emulator(tmp_path_factory.mktemp("localcloud-throwaway"))
-    try:
-        yield started
-    finally:
-        started.localcloud("down")
+    """An emulator a test may bring down itself."""
+    yield from started(tmp_path_factory, "pytest-throwaway")

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from localcloud.nat import chain_name
-from localcloud_harness import CLI, DPKG_LOCK_SECONDS, Emulator, wait_for
+from localcloud.session import LOCALCLOUD, Emulator
+from localcloud_harness import DPKG_LOCK_SECONDS, wait_for
 
 INSTANCE_TYPE = "p2.xlarge"
 CANONICAL = "099720109477"
@@ -287,7 +288,7 @@ def test_env_points_every_aws_client_at_the_emulator(emulator: Emulator) -> None
     """`eval "$(localcloud env)"` is all a shell needs: botocore then talks to the emulator, never to AWS."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_PROFILE="someone-else", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-    script = (f'eval "$(LOCALCLOUD_STATE_DIR={emulator.state_dir} {CLI} env)"; '
+    script = (f'eval "$(LOCALCLOUD_STATE_DIR={emulator.state_dir} {LOCALCLOUD} env)"; '
               "python3 -c 'import boto3; print(boto3.client(\"ec2\", region_name=\"us-west-2\").meta.endpoint_url, "
               "boto3.client(\"sts\", region_name=\"us-west-2\").get_caller_identity()[\"Account\"])'")
     result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False)

@@ -13,7 +13,7 @@ with containers as instances, for the playbooks that log in to nodes.
 
 Safety: every run is pointed at this session's own emulator by environment alone, as users point any
 AWS tool (`localcloud env`), with AWS_* variables of the caller removed and dummy credentials set, so
-no test can reach real AWS (tests/localcloud/localcloud/session.py).
+no test can reach real AWS (emulator/localcloud/session.py).
 """
 
 import threading
@@ -24,29 +24,40 @@ import pytest
 from localcloud.session import PLAYBOOK_TIMEOUT, Emulator, run_inventory, run_playbook
 
 
+def started(tmp_path_factory, prefix, api_only):
+    """`localcloud up` on a port, name and state dir of its own; `localcloud down` at the end of the session."""
+    emulator = Emulator.create(prefix, tmp_path_factory.mktemp(f"{prefix}-state"), api_only=api_only)
+    with emulator.running():
+        yield emulator
+
+
+def playbook_runner(emulator):
+    """run_playbook bound to an emulator: run(*args, env={extra vars}) -> (rc, output, recap)."""
+    def run(*args: str, env: dict | None = None, timeout: float = PLAYBOOK_TIMEOUT):
+        return run_playbook(*args, env={**emulator.env, **(env or {})}, timeout=timeout)
+    return run
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    """`localcloud up` in API-only mode (moto server only: no Docker, no containers) on a port, name and
-    state dir of its own; `localcloud down` at the end of the session."""
-    emu = Emulator.create("provision-tests", tmp_path_factory.mktemp("localcloud-state"), api_only=True)
-    with emu.running():
-        yield emu
+    """API-only: moto server only, no Docker, no containers."""
+    yield from started(tmp_path_factory, "provision-tests", api_only=True)
 
 
 @pytest.fixture(scope="session")
 def nodes_emulator(tmp_path_factory):
-    """`localcloud up` with containers as instances (needs Docker) on a port, name and state dir of its own."""
-    emu = Emulator.create("nodes-tests", tmp_path_factory.mktemp("localcloud-nodes-state"), api_only=False)
-    with emu.running():
-        yield emu
+    """With containers as instances (needs Docker)."""
+    yield from started(tmp_path_factory, "nodes-tests", api_only=False)
+
+
+@pytest.fixture(scope="session")
+def playbook(emulator):
+    return playbook_runner(emulator)
 
 
 @pytest.fixture(scope="session")
 def nodes_playbook(nodes_emulator):
-    """run_playbook bound to the emulator with containers."""
-    def _run(*args: str, env: dict | None = None, timeout: float = PLAYBOOK_TIMEOUT):
-        return run_playbook(*args, env={**nodes_emulator.env, **(env or {})}, timeout=timeout)
-    return _run
+    return playbook_runner(nodes_emulator)
 
 
 @pytest.fixture(scope="session")
@@ -57,14 +68,6 @@ def ec2_client(emulator):
 @pytest.fixture(scope="session")
 def iam_client(emulator):
     return emulator.client("iam")
-
-
-@pytest.fixture(scope="session")
-def playbook(emulator):
-    """run_playbook bound to this session's emulator: playbook(*args, env={extra vars}) -> (rc, output, recap)."""
-    def _run(*args: str, env: dict | None = None, timeout: float = PLAYBOOK_TIMEOUT):
-        return run_playbook(*args, env={**emulator.env, **(env or {})}, timeout=timeout)
-    return _run
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 # Copyright: ec2mpi developers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The ec2mpi.cluster.iam role, run by real ansible-playbook against a local moto server.
+"""The ec2mpi.cluster.iam role, run by real ansible-playbook against an API-only emulator of this module's own.
 
 moto does not evaluate IAM conditions and authorizes EC2 calls against the resource "*",
 so the policy's conditions are checked in the generated document; what moto can enforce
@@ -11,107 +11,55 @@ so the policy's conditions are checked in the generated document; what moto can 
 """
 
 import json
-import os
 import re
-import socket
 import stat
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from localcloud.config import ACCESS_KEY, SECRET_KEY
+from localcloud.session import Emulator, run_playbook
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = Path(__file__).with_name("iam_role_playbook.yml")
-BIN_DIR = Path(sys.executable).parent
-MOTO_HOST = "127.0.0.1"
-MOTO_PORT = 5123
-ENDPOINT = f"http://{MOTO_HOST}:{MOTO_PORT}"
 REGION = "us-west-2"
 ACCOUNT_ID = "123456789012"
-INSTANCE_TYPES = ["p2.xlarge", "g4dn.xlarge"]
+INSTANCE_TYPES = ["g5.xlarge", "g4dn.xlarge"]
 CSV_HEADER = "Access key ID,Secret access key"
-RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 
 
-def _port_open(host, port):
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
+@pytest.fixture(scope="module")
+def iam_emulator(tmp_path_factory):
+    """An API-only emulator of this module's own: the enforcement test turns moto's IAM authentication on."""
+    emulator = Emulator.create("iam-tests", tmp_path_factory.mktemp("localcloud-iam-state"), api_only=True)
+    with emulator.running():
+        yield emulator
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    """A moto server of our own on 127.0.0.1:5123 for the whole session."""
-    if _port_open(MOTO_HOST, MOTO_PORT):
-        pytest.fail(
-            f"port {MOTO_PORT} is already in use; stop whatever listens there (this test starts its own moto server)"
-        )
-    log = open(os.devnull, "wb")
-    server = subprocess.Popen(
-        [str(BIN_DIR / "moto_server"), "-H", MOTO_HOST, "-p", str(MOTO_PORT)], stdout=log, stderr=log
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not _port_open(MOTO_HOST, MOTO_PORT):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"moto_server did not start on {ENDPOINT} (exit code {server.poll()})")
-            time.sleep(0.2)
-        yield ENDPOINT
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+def _client(emulator, service, key=ACCESS_KEY, secret=SECRET_KEY):
+    return boto3.client(service, endpoint_url=emulator.endpoint_url, region_name=REGION, aws_access_key_id=key,
+                        aws_secret_access_key=secret)
 
 
-def _client(service, key="testing", secret="testing", region=REGION):
-    return boto3.client(
-        service, endpoint_url=ENDPOINT, region_name=region, aws_access_key_id=key, aws_secret_access_key=secret
-    )
-
-
-@pytest.fixture(scope="session")
-def iam(moto_endpoint):
-    return _client("iam")
+@pytest.fixture(scope="module")
+def iam(iam_emulator):
+    return _client(iam_emulator, "iam")
 
 
 class Run:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        recaps = RECAP.findall(proc.stdout)
-        self.recap = dict(zip(("ok", "changed", "unreachable", "failed"), map(int, recaps[-1]))) if recaps else None
+    def __init__(self, rc, output, recap):
+        self.rc = rc
+        self.output = output
+        self.recap = recap.get("localhost")
 
 
-def run_role(tmp_path, role_vars, *args, credentials=None, expect_rc=0):
-    """Run the driver playbook with the role's variables (and moto credentials) from a file."""
-    vars_file = tmp_path / f"vars-{time.monotonic_ns()}.json"
-    vars_file.write_text(json.dumps({"test_endpoint_url": ENDPOINT, **role_vars, **(credentials or {})}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCALHOST_WARNING="false",
-        PATH=f"{BIN_DIR}{os.pathsep}{env.get('PATH', '')}",
-    )
-    proc = subprocess.run(
-        [str(BIN_DIR / "ansible-playbook"), "-i", "localhost,", str(PLAYBOOK), "-e", f"@{vars_file}", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    run = Run(proc)
+def run_role(emulator, tmp_path, role_vars, *args, credentials=None, expect_rc=0):
+    """Run the driver playbook with the role's variables from a file, as the emulator's dummy key or the given one."""
+    vars_file = tmp_path / f"vars-{len(list(tmp_path.glob('vars-*.json')))}.json"
+    vars_file.write_text(json.dumps(role_vars))
+    env = dict(emulator.env, **(credentials or {}))
+    run = Run(*run_playbook(str(PLAYBOOK), "-e", f"@{vars_file}", *args, env=env, timeout=300))
     assert run.rc == expect_rc, f"ansible-playbook exited {run.rc}, expected {expect_rc}:\n{run.output[-6000:]}"
     return run
 
@@ -121,6 +69,7 @@ def role_vars(cluster, users, keys_dir):
         "iam_cluster_name": cluster,
         "iam_region": REGION,
         "iam_allowed_instance_types": INSTANCE_TYPES,
+        "iam_operator_group": f"ec2mpi-{cluster}-operators",
         "iam_operator_users": users,
         "iam_create_access_keys": True,
         "iam_access_keys_dir": str(keys_dir),
@@ -148,11 +97,11 @@ def flat(text):
 
 
 @pytest.fixture(scope="module")
-def converged(iam, tmp_path_factory):
+def converged(iam_emulator, iam, tmp_path_factory):
     """One converge with two users and access keys, run with -vvv --diff; its output is kept."""
     tmp = tmp_path_factory.mktemp("converged")
     keys_dir = tmp / "keys"
-    run = run_role(tmp, role_vars("alpha", ["alice", "bob"], keys_dir), "-vvv", "--diff")
+    run = run_role(iam_emulator, tmp, role_vars("alpha", ["alice", "bob"], keys_dir), "-vvv", "--diff")
     return {"run": run, "tmp": tmp, "keys_dir": keys_dir, "vars": role_vars("alpha", ["alice", "bob"], keys_dir)}
 
 
@@ -252,9 +201,9 @@ def test_output_shows_signin_url_and_files_but_no_secret(converged):
     )
 
 
-def test_rerun_changes_nothing(iam, converged):
+def test_rerun_changes_nothing(iam_emulator, iam, converged):
     before = {u: (converged["keys_dir"] / f"{u}.csv").read_text() for u in ("alice", "bob")}
-    run = run_role(converged["tmp"], converged["vars"])
+    run = run_role(iam_emulator, converged["tmp"], converged["vars"])
     assert run.recap["changed"] == 0, run.output[-4000:]
     for user in ("alice", "bob"):
         assert len(key_ids(iam, user)) == 1
@@ -263,13 +212,13 @@ def test_rerun_changes_nothing(iam, converged):
     assert "WARNING: " not in run.output.replace("[WARNING]: Deprecation warnings", "")
 
 
-def test_missing_key_file_warns_and_dropped_user_leaves_group(iam, tmp_path):
+def test_missing_key_file_warns_and_dropped_user_leaves_group(iam_emulator, iam, tmp_path):
     keys_dir = tmp_path / "keys"
-    run_role(tmp_path, role_vars("bravo", ["carol", "dave"], keys_dir))
+    run_role(iam_emulator, tmp_path, role_vars("bravo", ["carol", "dave"], keys_dir))
     carol_key = read_key_file(keys_dir / "carol.csv")[0]
     (keys_dir / "carol.csv").unlink()
 
-    run = run_role(tmp_path, role_vars("bravo", ["carol"], keys_dir))
+    run = run_role(iam_emulator, tmp_path, role_vars("bravo", ["carol"], keys_dir))
 
     assert key_ids(iam, "carol") == [carol_key], "a second key was created"
     assert not (keys_dir / "carol.csv").exists()
@@ -283,9 +232,9 @@ def test_missing_key_file_warns_and_dropped_user_leaves_group(iam, tmp_path):
     assert len(key_ids(iam, "dave")) == 1
 
 
-def test_check_mode_changes_nothing(iam, tmp_path):
+def test_check_mode_changes_nothing(iam_emulator, iam, tmp_path):
     keys_dir = tmp_path / "keys"
-    run = run_role(tmp_path, role_vars("charlie", ["erin", "frank"], keys_dir), "--check", "--diff")
+    run = run_role(iam_emulator, tmp_path, role_vars("charlie", ["erin", "frank"], keys_dir), "--check", "--diff")
     assert run.recap["changed"] > 0, "check mode should report what it would change"
     assert not keys_dir.exists()
     with pytest.raises(iam.exceptions.NoSuchEntityException):
@@ -296,19 +245,19 @@ def test_check_mode_changes_nothing(iam, tmp_path):
     assert not users & {"erin", "frank"}
 
 
-def test_access_keys_without_directory_fail_before_aws(iam, tmp_path):
+def test_access_keys_without_directory_fail_before_aws(iam_emulator, iam, tmp_path):
     bad_vars = role_vars("delta", ["gina"], "")
-    run = run_role(tmp_path, bad_vars, expect_rc=2)
+    run = run_role(iam_emulator, tmp_path, bad_vars, expect_rc=2)
     assert "iam_access_keys_dir is required when iam_create_access_keys is true" in run.output
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_user(UserName="gina")
 
 
-def _set_auth(initial_no_auth_action_count):
+def _set_auth(endpoint_url, initial_no_auth_action_count):
     """moto's own switch for INITIAL_NO_AUTH_ACTION_COUNT on a running server (what its
     set_initial_no_auth_action_count decorator uses in server mode)."""
     request = urllib.request.Request(
-        f"{ENDPOINT}/moto-api/reset-auth",
+        f"{endpoint_url}/moto-api/reset-auth",
         data=str(initial_no_auth_action_count).encode(),
         headers={"Content-Type": "text/plain"},
         method="POST",
@@ -323,7 +272,7 @@ def _error_code(call):
     return error.value.response["Error"]["Code"]
 
 
-def test_operator_key_is_enforced(iam, tmp_path):
+def test_operator_key_is_enforced(iam_emulator, iam, tmp_path):
     # An administrator, made while moto still accepts unsigned requests.
     iam.create_user(UserName="ec2mpi-test-admin")
     admin_policy = iam.create_policy(
@@ -334,25 +283,25 @@ def test_operator_key_is_enforced(iam, tmp_path):
     )["Policy"]["Arn"]
     iam.attach_user_policy(UserName="ec2mpi-test-admin", PolicyArn=admin_policy)
     admin = iam.create_access_key(UserName="ec2mpi-test-admin")["AccessKey"]
-    admin_credentials = {"test_access_key": admin["AccessKeyId"], "test_secret_key": admin["SecretAccessKey"]}
+    admin_credentials = {"AWS_ACCESS_KEY_ID": admin["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": admin["SecretAccessKey"]}
 
-    _set_auth(0)  # from now on every request must be signed by a real moto IAM key and is checked against its policies
+    # From now on every request must be signed by a real moto IAM key and is checked against its policies.
+    _set_auth(iam_emulator.endpoint_url, 0)
     try:
         keys_dir = tmp_path / "keys"
-        run_role(tmp_path, role_vars("echo", ["oscar"], keys_dir), credentials=admin_credentials)
+        run_role(iam_emulator, tmp_path, role_vars("echo", ["oscar"], keys_dir), credentials=admin_credentials)
         key_id, secret = read_key_file(keys_dir / "oscar.csv")
-        operator = _client("ec2", key_id, secret)
+        operator = _client(iam_emulator, "ec2", key_id, secret)
 
         # Enforcement is really on: unsigned-equivalent credentials and a wrong secret are refused.
-        assert _error_code(lambda: _client("ec2").describe_instances()) == "AuthFailure"
-        assert _error_code(lambda: _client("ec2", key_id, "x" * 40).describe_instances()) == "AuthFailure"
+        assert _error_code(lambda: _client(iam_emulator, "ec2").describe_instances()) == "AuthFailure"
+        assert _error_code(lambda: _client(iam_emulator, "ec2", key_id, "x" * 40).describe_instances()) == "AuthFailure"
 
         assert operator.describe_instances()["ResponseMetadata"]["HTTPStatusCode"] == 200
         assert _error_code(lambda: operator.create_vpc(CidrBlock="10.99.0.0/16")) == "AccessDenied"
-        assert _error_code(lambda: _client("iam", key_id, secret).list_users()) == "AccessDenied"
+        assert _error_code(lambda: _client(iam_emulator, "iam", key_id, secret).list_users()) == "AccessDenied"
         # The same call with the administrator's key passes: the denial comes from the operator policy.
-        assert _client("ec2", admin["AccessKeyId"], admin["SecretAccessKey"]).create_vpc(CidrBlock="10.99.0.0/16")[
-            "Vpc"
-        ]["VpcId"]
+        admin_ec2 = _client(iam_emulator, "ec2", admin["AccessKeyId"], admin["SecretAccessKey"])
+        assert admin_ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
     finally:
-        _set_auth("inf")
+        _set_auth(iam_emulator.endpoint_url, "inf")
