@@ -90,8 +90,8 @@ def test_teardown_leaves_nothing_and_a_second_run_changes_nothing(playbook, ec2_
     assert rc == 0, output[-3000:]
     assert recap["localhost"]["changed"] >= 1
     assert nothing_left(ec2_client, iam_client, "life-down") == {}
-    assert not iam_client.list_users()["Users"] or "ops" not in [u["UserName"] for u in iam_client.list_users()["Users"]]
-    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+    assert "ops" not in [u["UserName"] for u in iam_client.list_users()["Users"]]
+    assert not tmp_path.exists()
 
     rc, output, recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true")
     assert rc == 0, output[-3000:]
@@ -147,7 +147,7 @@ def kill_provision_once_security_group_exists(emulator, ec2, name, args):
             assert os.getpgid(process.pid) == process.pid != os.getpgid(0)
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL or process.returncode != 0
+    assert process.returncode == -signal.SIGKILL
 
 
 def test_provision_killed_part_way_then_teardown_leaves_nothing(emulator, playbook, ec2_client, iam_client, tmp_path):
