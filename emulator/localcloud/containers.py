@@ -123,12 +123,6 @@ def create_container(client: docker.DockerClient, name: str, instance: Instance,
         raise PlacementError(f"instance {instance.instance_id} ({instance.private_ip}) gets no container: {error.explanation}") from error
 
 
-def static_ip(container: Container, network: str) -> str:
-    """The address the reconciler gave the container on a network (kept while it is stopped), or ""."""
-    endpoint = (container.attrs.get("NetworkSettings", {}).get("Networks") or {}).get(network) or {}
-    return (endpoint.get("IPAMConfig") or {}).get("IPv4Address", "")
-
-
 def stop_container(container: Container) -> None:
     """Stop like an instance stop: sshd gets SIGTERM and a few seconds before it is killed."""
     container.stop(timeout=STOP_TIMEOUT)
