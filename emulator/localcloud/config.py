@@ -52,7 +52,6 @@ class Settings:
         return client_environment(self.endpoint_url)
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the flags shared by every command; each defaults to its LOCALCLOUD_* variable."""
     env = os.environ.get
