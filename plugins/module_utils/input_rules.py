@@ -10,8 +10,10 @@ The modules call these functions; the roles reach them as the test plugins of pl
 Nothing here calls AWS.
 """
 
+import ipaddress
 import re
 from typing import Any
+from typing import Iterable
 
 # Letters, digits and hyphens, starting with a letter: a tag value, a part of IAM and EC2 names,
 # and an Ansible group name once hyphens are underscores; no EC2 filter wildcards (* ?).
@@ -32,3 +34,33 @@ def is_instance_type(value: Any) -> bool:
 
 def is_iam_user_name(value: Any) -> bool:
     return isinstance(value, str) and IAM_USER_NAME.fullmatch(value) is not None
+
+
+# How much of the internet SSH may be opened to without allow_world_ssh: a /16 of IPv4, a /48 of IPv6.
+WORLD_BOUND = {4: 2 ** 16, 6: 2 ** 80}
+# Addresses that are not on the internet: private, shared (CGNAT), loopback and link-local ranges.
+NOT_PUBLIC = [ipaddress.ip_network(cidr) for cidr in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "fc00::/7", "fe80::/10", "::1/128",
+)]
+
+
+def public_addresses(network: Any) -> int:
+    """How many internet addresses a network holds (the ranges in NOT_PUBLIC nest in it or lie apart from it)."""
+    hidden = sum(
+        network.num_addresses if network.subnet_of(other) else other.num_addresses if other.subnet_of(network) else 0
+        for other in NOT_PUBLIC if other.version == network.version
+    )
+    return network.num_addresses - hidden
+
+
+def is_open_to_internet(cidrs: Iterable[str]) -> bool:
+    """Whether the CIDRs together cover more public addresses than WORLD_BOUND, by address count, not by spelling.
+
+    0.0.0.0/0, ::0/0, 10.0.0.0/0 and 0.0.0.0/1 with 128.0.0.0/1 all are; a private /8 is not. The CIDRs must be valid."""
+    networks = [ipaddress.ip_network(cidr, strict=False) for cidr in cidrs]
+    for version, bound in WORLD_BOUND.items():
+        union = ipaddress.collapse_addresses(network for network in networks if network.version == version)
+        if sum(public_addresses(network) for network in union) > bound:
+            return True
+    return False

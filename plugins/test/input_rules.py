@@ -10,6 +10,7 @@ from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes impor
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_cluster_name
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_iam_user_name
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_instance_type
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_open_to_internet
 
 
 class TestModule:
@@ -19,4 +20,5 @@ class TestModule:
             "instance_type": is_instance_type,
             "iam_user_name": is_iam_user_name,
             "slot_policy": is_slot_policy,
+            "open_to_internet": is_open_to_internet,
         }

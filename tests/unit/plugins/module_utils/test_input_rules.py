@@ -37,3 +37,16 @@ def test_iam_user_names_that_are_valid(user):
 @pytest.mark.parametrize("user", ["", "bad user!", "a" * 65, ["alice"]])
 def test_iam_user_names_that_are_not(user):
     assert not input_rules.is_iam_user_name(user)
+
+
+# By the public addresses covered, not by spelling: the whole internet in many forms, and a /16 or /48 at most.
+@pytest.mark.parametrize("cidrs", [["0.0.0.0/0"], ["::0/0"], ["10.0.0.0/0"], ["0.0.0.0/1", "128.0.0.0/1"],
+                                   ["203.0.0.0/15"], ["203.0.0.0/16", "198.51.0.0/16"], ["2001:db8::/47"]])
+def test_cidrs_open_to_the_internet(cidrs):
+    assert input_rules.is_open_to_internet(cidrs)
+
+
+@pytest.mark.parametrize("cidrs", [["203.0.113.7/32"], ["203.0.0.0/16"], ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                                   ["2001:db8::/48"], ["fc00::/7"], ["203.0.0.0/16", "2001:db8::/48"]])
+def test_cidrs_that_are_not(cidrs):
+    assert not input_rules.is_open_to_internet(cidrs)

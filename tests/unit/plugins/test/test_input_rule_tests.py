@@ -16,4 +16,5 @@ def test_each_test_plugin_is_its_module_utils_rule():
         "instance_type": input_rules.is_instance_type,
         "iam_user_name": input_rules.is_iam_user_name,
         "slot_policy": cluster_nodes.is_slot_policy,
+        "open_to_internet": input_rules.is_open_to_internet,
     }
