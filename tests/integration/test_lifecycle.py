@@ -167,3 +167,20 @@ def test_provision_killed_part_way_then_rerun_converges(emulator, playbook, ec2_
     assert len(instances(ec2_client, "life-rerun")) == 3
     assert len(ec2_client.describe_vpcs(Filters=tag_filter("life-rerun"))["Vpcs"]) == 1
     assert len(ec2_client.describe_security_groups(Filters=tag_filter("life-rerun"))["SecurityGroups"]) == 1
+
+
+def test_a_lost_private_key_is_never_replaced_behind_the_nodes_back(playbook, ec2_client, tmp_path):
+    args = cluster_args("life-lostkey", tmp_path, 50)
+    provision(playbook, args, nodes=1)
+    fingerprint = ec2_client.describe_key_pairs(KeyNames=["ec2mpi-life-lostkey"])["KeyPairs"][0]["KeyFingerprint"]
+    node = instances(ec2_client, "life-lostkey")[0]["InstanceId"]
+    (tmp_path / "id_ed25519").unlink()
+
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=1")
+
+    assert rc != 0
+    assert (f"the private key {tmp_path}/id_ed25519 of key pair ec2mpi-life-lostkey is missing, and 1 instances launched with it "
+            f"({node}) trust only that key: restore the file from a backup") in " ".join(output.split()), output[-3000:]
+    assert not (tmp_path / "id_ed25519").exists()
+    assert ec2_client.describe_key_pairs(KeyNames=["ec2mpi-life-lostkey"])["KeyPairs"][0]["KeyFingerprint"] == fingerprint
+    assert [i["InstanceId"] for i in instances(ec2_client, "life-lostkey")] == [node]
