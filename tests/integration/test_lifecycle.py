@@ -169,6 +169,13 @@ def test_provision_killed_part_way_then_rerun_converges(emulator, playbook, ec2_
     assert len(ec2_client.describe_security_groups(Filters=tag_filter("life-rerun"))["SecurityGroups"]) == 1
 
 
+def test_teardown_of_a_cluster_that_does_not_exist_says_so(playbook, tmp_path):
+    rc, output, recap = playbook("playbooks/teardown.yml", *cluster_args("life-ghost", tmp_path, 49))
+    assert rc == 0 and recap["localhost"]["changed"] == 0, output[-3000:]
+    assert ("no resources tagged ec2mpi:cluster=life-ghost in us-west-2: nothing to delete; "
+            "check cluster_name and aws_region if you expected a cluster there") in " ".join(output.split())
+
+
 def test_a_lost_private_key_is_never_replaced_behind_the_nodes_back(playbook, ec2_client, tmp_path):
     args = cluster_args("life-lostkey", tmp_path, 50)
     provision(playbook, args, nodes=1)
