@@ -22,7 +22,11 @@ description:
     versions and are deleted."
   - Security groups, subnets and VPCs are retried with backoff on C(DependencyViolation), as network
     interfaces of just-terminated instances linger on AWS for a while; so is detaching an internet gateway.
-  - Afterwards the cluster is looked up again; if anything is left the module fails naming it.
+  - A VPC that holds resources that are not the cluster's (an instance, subnet, security group, route table
+    or internet gateway someone added) is left alone at once, without retrying; RV(blocked_by) and the
+    failure message name those resources.
+  - Afterwards the cluster is looked up again; if anything is left the module fails naming it, and saying how
+    much it deleted (a failed task does not count as changed in Ansible's recap).
   - A second run finds nothing and changes nothing. Check mode lists what would be deleted and calls no
     mutating API. With C(--diff) the before and after lists of each type are shown.
 author:
@@ -80,6 +84,14 @@ would_delete:
   returned: in check mode
   type: dict
   sample: {instances: [i-0123456789abcdef0], vpcs: [vpc-0123456789abcdef0], key_pairs: [ec2mpi-mpi-lab]}
+blocked_by:
+  description:
+    - The cluster's VPCs left alone because they hold resources that are not the cluster's (an instance,
+      subnet, security group, route table or internet gateway), as C(type id) by VPC id.
+    - DeleteVpc would fail on them with DependencyViolation however long it retried; the failure message names them.
+  returned: when not in check mode
+  type: dict
+  sample: {vpc-0123456789abcdef0: [subnet subnet-0123456789abcdef0]}
 remaining:
   description:
     - The cluster's resources found by a fresh lookup after the deletion, shaped like
@@ -94,6 +106,7 @@ from typing import Any
 from typing import Dict
 from typing import List
 from typing import Set
+from typing import Tuple
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils import iam
@@ -134,6 +147,13 @@ def delete_subnet(client, subnet_id: str) -> bool:
 def delete_vpc(client, vpc_id: str) -> bool:
     client.delete_vpc(VpcId=vpc_id)
     return True
+
+
+@ec2.EC2VpcErrorHandler.list_error_handler("describe what the VPC holds", [])
+@AWSRetry.jittered_backoff()
+def describe_in_vpc(client, operation: str, key: str, vpc_filter: str, vpc_id: str) -> List[cr.Resource]:
+    pages = client.get_paginator(operation).paginate(Filters=[{"Name": vpc_filter, "Values": [vpc_id]}])
+    return pages.build_full_result()[key]
 
 
 # IAM calls amazon.aws (>= 9.0.0) has no wrapper for. NoSuchEntity counts as done.
@@ -288,8 +308,47 @@ def delete_internet_gateways(client, gateways: List[cr.Resource]) -> List[str]:
     return deleted
 
 
-def delete_ec2(client, resources: cr.Resources, timeout: int) -> Dict[str, List[str]]:
-    return {
+def foreign_dependencies(client, vpc_id: str, cluster_name: str) -> List[str]:
+    """What in the VPC is not the cluster's and keeps DeleteVpc failing (DependencyViolation), as 'type id'.
+
+    The VPC's own default security group and main route table go with it. Network interfaces are left
+    out: those of the cluster's terminated instances linger a while (the retries wait for them), and
+    anyone else's sit in a subnet or belong to an instance named here."""
+    def foreign(resource: cr.Resource) -> bool:
+        return cr.cluster_of(resource) != cluster_name
+
+    subnets = describe_in_vpc(client, "describe_subnets", "Subnets", "vpc-id", vpc_id)
+    groups = describe_in_vpc(client, "describe_security_groups", "SecurityGroups", "vpc-id", vpc_id)
+    tables = describe_in_vpc(client, "describe_route_tables", "RouteTables", "vpc-id", vpc_id)
+    gateways = describe_in_vpc(client, "describe_internet_gateways", "InternetGateways", "attachment.vpc-id", vpc_id)
+    reservations = describe_in_vpc(client, "describe_instances", "Reservations", "vpc-id", vpc_id)
+    instances = [instance for reservation in reservations for instance in reservation["Instances"]]
+    return (
+        [f"instance {instance['InstanceId']}" for instance in instances
+         if instance["State"]["Name"] not in ("shutting-down", "terminated") and foreign(instance)]
+        + [f"subnet {subnet['SubnetId']}" for subnet in subnets if foreign(subnet)]
+        + [f"security group {group['GroupId']}" for group in groups if group["GroupName"] != "default" and foreign(group)]
+        + [f"route table {table['RouteTableId']}" for table in tables
+           if foreign(table) and not any(association.get("Main") for association in table.get("Associations", []))]
+        + [f"internet gateway {gateway['InternetGatewayId']}" for gateway in gateways if foreign(gateway)]
+    )
+
+
+def delete_vpcs(client, resources: cr.Resources, cluster_name: str) -> Tuple[List[str], Dict[str, List[str]]]:
+    """The VPCs deleted, and for each VPC left alone what in it is someone else's (retrying would not help)."""
+    deleted, blocked = [], {}
+    for vpc_id in (vpc["VpcId"] for vpc in resources["vpcs"]):
+        blockers = foreign_dependencies(client, vpc_id, cluster_name)
+        if blockers:
+            blocked[vpc_id] = blockers
+        elif delete_vpc(client, vpc_id):
+            deleted.append(vpc_id)
+    return deleted, blocked
+
+
+def delete_ec2(client, resources: cr.Resources, cluster_name: str, timeout: int) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:
+    """What was deleted by type, and the VPCs that someone else's resources keep (see delete_vpcs())."""
+    deleted = {
         "instances": terminate_instances(client, resources["instances"], timeout),
         "placement_groups": delete_placement_groups(client, resources["placement_groups"]),
         "security_groups": delete_security_groups(client, resources["security_groups"]),
@@ -297,8 +356,9 @@ def delete_ec2(client, resources: cr.Resources, timeout: int) -> Dict[str, List[
         "route_tables": delete_route_tables(client, resources["route_tables"]),
         "internet_gateways": delete_internet_gateways(client, resources["internet_gateways"]),
         "subnets": [subnet["SubnetId"] for subnet in resources["subnets"] if delete_subnet(client, subnet["SubnetId"])],
-        "vpcs": [vpc["VpcId"] for vpc in resources["vpcs"] if delete_vpc(client, vpc["VpcId"])],
     }
+    deleted["vpcs"], blocked = delete_vpcs(client, resources, cluster_name)
+    return deleted, blocked
 
 
 # IAM: first everything that holds a user, group or policy, then those.
@@ -359,12 +419,17 @@ def delete_iam(client, resources: cr.Resources) -> Dict[str, List[str]]:
     }
 
 
-def left_message(cluster_name: str, region: str, remaining: Dict[str, List[str]]) -> str:
+def left_message(cluster_name: str, region: str, deleted: Dict[str, List[str]], remaining: Dict[str, List[str]],
+                 blocked: Dict[str, List[str]]) -> str:
     left = "; ".join(f"{resource_type} {', '.join(names)}" for resource_type, names in remaining.items() if names)
-    return (
-        f"teardown of cluster {cluster_name} in {region} left {sum(map(len, remaining.values()))} resource(s): {left}; "
-        "run the teardown again, or delete them (and whatever they depend on) in the AWS console"
+    message = (
+        f"teardown of cluster {cluster_name} in {region} deleted {sum(map(len, deleted.values()))} resource(s) "
+        f"but left {sum(map(len, remaining.values()))}: {left}; "
     )
+    if blocked:
+        holders = "; ".join(f"vpc {vpc_id} holds {', '.join(blockers)}" for vpc_id, blockers in blocked.items())
+        return message + f"{holders}, which are not the cluster's: delete them (or move them out) and run the teardown again"
+    return message + "run the teardown again, or delete them (and whatever they depend on) in the AWS console"
 
 
 def ensure_absent(module: AnsibleAWSModule, ec2_client, iam_client) -> Dict[str, Any]:
@@ -376,13 +441,14 @@ def ensure_absent(module: AnsibleAWSModule, ec2_client, iam_client) -> Dict[str,
         nothing = {resource_type: [] for resource_type in doomed}
         return dict(changed=any(doomed.values()), would_delete=doomed, diff=dict(before=doomed, after=nothing))
 
-    deleted = delete_ec2(ec2_client, before, module.params["wait_timeout"])
+    deleted, blocked = delete_ec2(ec2_client, before, cluster_name, module.params["wait_timeout"])
     if include_iam:
         deleted.update(delete_iam(iam_client, before))
     after = cr.discover(ec2_client, iam_client, cluster_name, include_iam)
     return dict(
         changed=any(deleted.values()),
         deleted=deleted,
+        blocked_by=blocked,
         remaining=cr.summaries(after),
         diff=dict(before=doomed, after=cr.labels(after)),
     )
@@ -415,7 +481,8 @@ def main():
     if not module._diff:
         del result["diff"]
     if any(left.values()):
-        module.fail_json(msg=left_message(module.params["cluster_name"], module.region, left), **result)
+        message = left_message(module.params["cluster_name"], module.region, result["deleted"], left, result["blocked_by"])
+        module.fail_json(msg=message, **result)
     module.exit_json(**result)
 
 

@@ -92,6 +92,29 @@ def test_second_run_changes_nothing(run, world):
     assert checked.result["would_delete"] == empty(cluster_world.ec2_only(world.a))
 
 
+def test_a_vpc_holding_someone_elses_subnet_is_left_at_once_naming_it(run, world, sleeps):
+    ec2 = boto3.client("ec2", region_name=cluster_world.REGION)
+    vpc = world.a["vpcs"][0]
+    cidr = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["CidrBlock"].replace(".0.0/16", ".9.0/24")
+    foreign = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+
+    result, failed = run(cluster_name="a")
+
+    assert failed
+    deleted = sum(map(len, result["deleted"].values()))
+    assert result["msg"] == (
+        f"teardown of cluster a in us-west-2 deleted {deleted} resource(s) but left 1: vpcs {vpc}; vpc {vpc} holds subnet {foreign}, "
+        "which are not the cluster's: delete them (or move them out) and run the teardown again"
+    )
+    assert result["changed"] is True and result["blocked_by"] == {vpc: [f"subnet {foreign}"]}
+    assert sleeps == []  # no retrying what cannot succeed
+
+    ec2.delete_subnet(SubnetId=foreign)
+    again = run(cluster_name="a")
+    assert not again.failed, again.result["msg"]
+    assert again.result["deleted"]["vpcs"] == [vpc]
+
+
 def test_include_iam_deletes_the_clusters_iam_too(run, world):
     outcome = run(cluster_name="a", include_iam=True)
 
@@ -236,10 +259,22 @@ def test_rules_referencing_cluster_groups_are_revoked_first(run, stubbed_client,
     assert result["deleted"]["security_groups"] == ["sg-1", "sg-2"]
 
 
+# What the teardown asks about a VPC before deleting it, in order (ec2_cluster_teardown.foreign_dependencies()).
+VPC_CONTENTS = [
+    ("describe_subnets", "Subnets"),
+    ("describe_security_groups", "SecurityGroups"),
+    ("describe_route_tables", "RouteTables"),
+    ("describe_internet_gateways", "InternetGateways"),
+    ("describe_instances", "Reservations"),
+]
+
+
 def test_what_is_left_fails_naming_it(run, stubbed_client, sleeps):
     vpc = {"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}
     ec2 = stubbed_client("ec2")
     cluster_world.stub_discovery(ec2, Vpcs=[vpc])
+    for operation, key in VPC_CONTENTS:
+        ec2.add_response(operation, {key: []})
     ec2.add_response("delete_vpc", {}, {"VpcId": "vpc-1"})
     cluster_world.stub_discovery(ec2, Vpcs=[vpc])  # eventual consistency, or someone recreating it
 
@@ -247,7 +282,7 @@ def test_what_is_left_fails_naming_it(run, stubbed_client, sleeps):
 
     assert failed
     assert result["msg"].startswith(
-        "teardown of cluster a in us-west-2 left 1 resource(s): vpcs vpc-1; run the teardown again"
+        "teardown of cluster a in us-west-2 deleted 1 resource(s) but left 1: vpcs vpc-1; run the teardown again"
     )
     assert "\n" not in result["msg"]
     assert result["deleted"]["vpcs"] == ["vpc-1"] and [vpc["id"] for vpc in result["remaining"]["vpcs"]] == ["vpc-1"]
