@@ -17,7 +17,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 REPO_ROOT = PROJECT_DIR.parent
 # The AMIs moto serves (as MOTO_AMIS_PATH): Canonical's Ubuntu 22.04 and 24.04 names under Canonical's owner
-# id, so the playbooks' production image lookup runs unchanged. Every instance runs the same container image.
+# id, so the playbooks' production image lookup runs unchanged, in both architectures, and one old paravirtual
+# 14.04 image, as AWS still lists them. Every instance runs the same container image.
 AMIS_FILE = PACKAGE_DIR / "amis.json"
 # `localcloud env` unsets these: with one of them set, AWS clients would prefer it to the emulator's key pair.
 UNSET_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")

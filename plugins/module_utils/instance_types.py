@@ -153,6 +153,8 @@ def instance_type_facts(description: Dict[str, Any]) -> Dict[str, Any]:
         "gpu_count": sum(gpu["count"] for gpu in gpus),
         "efa_supported": bool(description.get("NetworkInfo", {}).get("EfaSupported", False)),
         "placement_group_strategies": sorted(description.get("PlacementGroupInfo", {}).get("SupportedStrategies", [])),
+        "architectures": sorted(description.get("ProcessorInfo", {}).get("SupportedArchitectures", [])),
+        "virtualization_types": sorted(description.get("SupportedVirtualizationTypes", [])),
         "facts_source": "api",
     }
 
@@ -171,5 +173,8 @@ def builtin_instance_type_facts(instance_type: str) -> Optional[Dict[str, Any]]:
         "gpu_count": gpu_count,
         "efa_supported": False,
         "placement_group_strategies": list(BUILTIN_PLACEMENT_STRATEGIES),
+        # P2 and P3 are Intel Xeon types that take HVM images only.
+        "architectures": ["x86_64"],
+        "virtualization_types": ["hvm"],
         "facts_source": "builtin",
     }

@@ -169,6 +169,18 @@ instance_type_info:
       type: list
       elements: str
       sample: [cluster, partition, spread]
+    architectures:
+      description: The processor architectures of the images the type runs, sorted.
+      returned: always
+      type: list
+      elements: str
+      sample: [x86_64]
+    virtualization_types:
+      description: The virtualization types of the images the type runs, sorted.
+      returned: always
+      type: list
+      elements: str
+      sample: [hvm]
     facts_source:
       description:
         - V(api) when the facts come from DescribeInstanceTypes.

@@ -15,6 +15,14 @@ G4DN_XLARGE = {
     "NetworkInfo": {"EfaSupported": False},
     "GpuInfo": {"Gpus": [{"Name": "T4", "Manufacturer": "NVIDIA", "Count": 1, "MemoryInfo": {"SizeInMiB": 16384}}]},
     "PlacementGroupInfo": {"SupportedStrategies": ["spread", "cluster", "partition"]},
+    "ProcessorInfo": {"SupportedArchitectures": ["x86_64"]},
+    "SupportedVirtualizationTypes": ["hvm"],
+}
+G5G_XLARGE = {
+    "InstanceType": "g5g.xlarge",
+    "VCpuInfo": {"DefaultVCpus": 4, "DefaultCores": 4, "DefaultThreadsPerCore": 1},
+    "ProcessorInfo": {"SupportedArchitectures": ["arm64"]},
+    "SupportedVirtualizationTypes": ["paravirtual", "hvm"],
 }
 P4D_24XLARGE = {
     "InstanceType": "p4d.24xlarge",
@@ -190,8 +198,15 @@ def test_facts_from_the_api_for_a_gpu_type():
         "gpu_count": 1,
         "efa_supported": False,
         "placement_group_strategies": ["cluster", "partition", "spread"],
+        "architectures": ["x86_64"],
+        "virtualization_types": ["hvm"],
         "facts_source": "api",
     }
+
+
+def test_facts_say_which_images_a_type_runs():
+    facts = it.instance_type_facts(G5G_XLARGE)
+    assert (facts["architectures"], facts["virtualization_types"]) == (["arm64"], ["hvm", "paravirtual"])
 
 
 def test_facts_count_every_gpu_and_report_efa():
@@ -221,6 +236,8 @@ def test_builtin_facts_for_p2_xlarge_match_aws_published_specs():
         "gpu_count": 1,
         "efa_supported": False,
         "placement_group_strategies": ["cluster", "partition", "spread"],
+        "architectures": ["x86_64"],
+        "virtualization_types": ["hvm"],
         "facts_source": "builtin",
     }
 
