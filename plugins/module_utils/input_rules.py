@@ -10,9 +10,11 @@ The modules call these functions; the roles reach them as the test plugins of pl
 Nothing here calls AWS.
 """
 
+import difflib
 import ipaddress
 import re
 from typing import Any
+from typing import Dict
 from typing import Iterable
 
 # Letters, digits and hyphens, starting with a letter: a tag value, a part of IAM and EC2 names,
@@ -64,3 +66,21 @@ def is_open_to_internet(cidrs: Iterable[str]) -> bool:
         if sum(public_addresses(network) for network in union) > bound:
             return True
     return False
+
+
+# How alike a name must be to an input's to be taken for a typo of it: node_cout and node_count are (0.95);
+# iam_cluster_name, a role variable, and cluster_name are not (0.86).
+TYPO_CUTOFF = 0.9
+
+
+def misspelled_inputs(names: Iterable[str], inputs: Iterable[str]) -> Dict[str, str]:
+    """The names that are not inputs but look like one, each with the input it looks like."""
+    inputs = list(inputs)
+    found = {}
+    for name in names:
+        if name in inputs or name.startswith("ansible_"):
+            continue
+        match = difflib.get_close_matches(name, inputs, n=1, cutoff=TYPO_CUTOFF)
+        if match:
+            found[name] = match[0]
+    return found

@@ -50,3 +50,15 @@ def test_cidrs_open_to_the_internet(cidrs):
                                    ["2001:db8::/48"], ["fc00::/7"], ["203.0.0.0/16", "2001:db8::/48"]])
 def test_cidrs_that_are_not(cidrs):
     assert not input_rules.is_open_to_internet(cidrs)
+
+
+INPUTS = ["cluster_name", "node_count", "instance_type", "vpc_id", "mpi_slots"]
+
+
+def test_misspelled_inputs_name_the_input_they_look_like():
+    given = ["node_cout", "cluster_nmae", "instance_typ", "node_count", "iam_cluster_name", "vpc_ic", "ansible_node_count", "playbook_dir"]
+    assert input_rules.misspelled_inputs(given, INPUTS) == {
+        "node_cout": "node_count",
+        "cluster_nmae": "cluster_name",
+        "instance_typ": "instance_type",
+    }
