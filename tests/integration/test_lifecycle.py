@@ -9,6 +9,7 @@ What needs real hosts (start.yml's smoke test, containers stopped and removed) i
 default scenario. Every cluster here has its own name and CIDRs.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,10 @@ import time
 import pytest
 from cluster_api import LIVE_STATES, SSH_INPUT, footprint, instances, tag_filter, tags_of
 
-OPERATOR = '{"operator_users": ["ops"], "operator_access_keys": true}'
+
+def operator(name):
+    """Each cluster its own operator: a user that one cluster created is never another's."""
+    return json.dumps({"operator_users": [f"ops-{name}"], "operator_access_keys": True})
 
 
 def cluster_args(name, local_dir, octet):
@@ -26,7 +30,8 @@ def cluster_args(name, local_dir, octet):
 
 
 def provision(playbook, args, nodes=2):
-    rc, output, _recap = playbook("provision.yml", *args, "-e", f"node_count={nodes}", "-e", OPERATOR)
+    name = args[1].removeprefix("cluster_name=")  # as cluster_args() puts it
+    rc, output, _recap = playbook("provision.yml", *args, "-e", f"node_count={nodes}", "-e", operator(name))
     assert rc == 0, output[-3000:]
 
 
@@ -90,7 +95,7 @@ def test_teardown_leaves_nothing_and_a_second_run_changes_nothing(playbook, ec2_
     assert rc == 0, output[-3000:]
     assert recap["localhost"]["changed"] >= 1
     assert nothing_left(ec2_client, iam_client, "life-down") == {}
-    assert "ops" not in [u["UserName"] for u in iam_client.list_users()["Users"]]
+    assert "ops-life-down" not in [u["UserName"] for u in iam_client.list_users()["Users"]]
     assert not tmp_path.exists()
 
     rc, output, recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true")
@@ -124,7 +129,7 @@ def test_two_clusters_tearing_one_down_leaves_the_other(playbook, ec2_client, ia
     assert nothing_left(ec2_client, iam_client, "life-one") == {}
     assert footprint(ec2_client, iam_client, "life-other", instance_states=LIVE_STATES) == before
     # And the other one still works: a rerun of its provision changes nothing.
-    rc, output, recap = playbook("provision.yml", *cluster_args("life-other", other, 46), "-e", "node_count=2", "-e", OPERATOR)
+    rc, output, recap = playbook("provision.yml", *cluster_args("life-other", other, 46), "-e", "node_count=2", "-e", operator("life-other"))
     assert rc == 0 and recap["localhost"]["changed"] == 0, output[-3000:]
 
 
@@ -191,3 +196,83 @@ def test_a_lost_private_key_is_never_replaced_behind_the_nodes_back(playbook, ec
     assert not (tmp_path / "id_ed25519").exists()
     assert ec2_client.describe_key_pairs(KeyNames=["ec2mpi-life-lostkey"])["KeyPairs"][0]["KeyFingerprint"] == fingerprint
     assert [i["InstanceId"] for i in instances(ec2_client, "life-lostkey")] == [node]
+
+
+def test_a_user_of_another_cluster_is_refused_and_a_user_from_before_survives_teardown(playbook, ec2_client, iam_client, tmp_path):
+    # "life-ab" created ops-ab; "preexisting" was there before any cluster.
+    iam_client.create_user(UserName="preexisting")
+    ab = cluster_args("life-ab", tmp_path / "ab", 51)
+    rc, output, _recap = playbook("provision.yml", *ab, "-e", "node_count=1", "-e", '{"operator_users": ["ops-ab", "preexisting"]}')
+    assert rc == 0, output[-3000:]
+    assert tags_of(iam_client.get_user(UserName="ops-ab")["User"]) == {"ec2mpi:cluster": "life-ab"}
+    assert tags_of(iam_client.get_user(UserName="preexisting")["User"]) == {}
+
+    a = cluster_args("life-a", tmp_path / "a", 52)
+    rc, output, _recap = playbook("provision.yml", *a, "-e", "node_count=1", "-e", '{"operator_users": ["ops-ab"]}')
+    assert rc != 0
+    assert ("IAM user ops-ab in iam_operator_users belongs to ec2mpi cluster life-ab (tag ec2mpi:cluster), so cluster life-a cannot "
+            "share it") in " ".join(output.split()), output[-3000:]
+    assert nothing_left(ec2_client, iam_client, "life-a") == {}
+    assert tags_of(iam_client.get_user(UserName="ops-ab")["User"]) == {"ec2mpi:cluster": "life-ab"}
+
+    rc, output, _recap = playbook("playbooks/teardown.yml", *ab, "-e", "teardown_iam=true")
+    assert rc == 0, output[-3000:]
+    users = [u["UserName"] for u in iam_client.list_users()["Users"]]
+    assert "ops-ab" not in users and "preexisting" in users
+    assert iam_client.list_groups_for_user(UserName="preexisting")["Groups"] == []
+
+
+def test_a_changed_vpc_cidr_is_refused_and_the_cluster_keeps_one_network(playbook, ec2_client, tmp_path):
+    args = cluster_args("life-cidr", tmp_path, 53)
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=1")
+    assert rc == 0, output[-3000:]
+    vpc = ec2_client.describe_vpcs(Filters=tag_filter("life-cidr"))["Vpcs"][0]["VpcId"]
+
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=1", "-e", "vpc_cidr=10.54.0.0/16", "-e", "subnet_cidr=10.54.1.0/24")
+    assert rc != 0
+    assert (f"vpc_cidr 10.54.0.0/16 differs from the 10.53.0.0/16 of cluster life-cidr's {vpc}, which cannot change under its nodes: "
+            "give vpc_cidr=10.53.0.0/16") in " ".join(output.split()), output[-3000:]
+    assert [v["VpcId"] for v in ec2_client.describe_vpcs(Filters=tag_filter("life-cidr"))["Vpcs"]] == [vpc]
+    assert len(ec2_client.describe_subnets(Filters=tag_filter("life-cidr"))["Subnets"]) == 1
+    assert len(ec2_client.describe_security_groups(Filters=tag_filter("life-cidr"))["SecurityGroups"]) == 1
+
+
+def test_a_changed_instance_type_says_which_nodes_keep_theirs(playbook, ec2_client, tmp_path):
+    args = cluster_args("life-type", tmp_path, 55)
+    one_type = '{"instance_type": "g4dn.xlarge", "instance_type_fallbacks": []}'
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=1", "-e", one_type)
+    assert rc == 0, output[-3000:]
+    first = instances(ec2_client, "life-type")[0]["InstanceId"]
+
+    other_type = '{"instance_type": "g5.xlarge", "instance_type_fallbacks": []}'
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=2", "-e", other_type)
+    assert rc == 0, output[-3000:]
+    said = " ".join(output.split())
+    assert "cluster life-type in us-west-2: 1 x g4dn.xlarge, 1 x g5.xlarge" in said, output[-3000:]
+    assert f"instance type: {first} keep their type (g4dn.xlarge); only new nodes get g5.xlarge" in said, output[-3000:]
+    assert sorted(i["InstanceType"] for i in instances(ec2_client, "life-type")) == ["g4dn.xlarge", "g5.xlarge"]
+
+
+def test_teardown_names_what_someone_else_put_in_the_clusters_vpc(playbook, ec2_client, iam_client, tmp_path):
+    args = cluster_args("life-foreign", tmp_path, 56)
+    provision(playbook, args, nodes=1)
+    vpc = ec2_client.describe_vpcs(Filters=tag_filter("life-foreign"))["Vpcs"][0]["VpcId"]
+    foreign = ec2_client.create_subnet(VpcId=vpc, CidrBlock="10.56.9.0/24")["Subnet"]["SubnetId"]
+
+    rc, output, _recap = playbook("playbooks/teardown.yml", *args)
+
+    assert rc != 0
+    said = " ".join(output.split())
+    assert f"but left 1: vpcs {vpc}; vpc {vpc} holds subnet {foreign}, which are not the cluster's" in said, output[-3000:]
+    assert nothing_left(ec2_client, iam_client, "life-foreign") == {
+        "vpcs": [vpc], "iam groups": ["ec2mpi-life-foreign-operators"], "iam policies": ["ec2mpi-life-foreign-operator"]}
+    ec2_client.delete_subnet(SubnetId=foreign)
+    rc, output, _recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true")
+    assert rc == 0, output[-3000:]
+    assert nothing_left(ec2_client, iam_client, "life-foreign") == {}
+
+
+def test_a_misspelled_input_is_named_not_silently_ignored(playbook, tmp_path):
+    rc, output, _recap = playbook("playbooks/teardown.yml", *cluster_args("life-typo", tmp_path, 57), "-e", "node_cout=4")
+    assert rc == 0, output[-3000:]
+    assert "WARNING: node_cout is not an input, so it has no effect; did you mean node_count?" in " ".join(output.split())

@@ -357,10 +357,24 @@ BAD_INPUTS = [
     case("subnet_id-without-vpc_id", ["-e", "subnet_id=subnet-0123456789abcdef0"], ["vpc_id"]),
     case("ami_id-malformed", ["-e", "ami_id=ami-nothex"], ["ami_id"]),
     case("ami_id-not-found", ["-e", "ami_id=ami-0123456789abcdef0"], ["ami_id"]),
+    # Images of the emulator's catalog (emulator/localcloud/amis.json), as AWS lists them.
+    case("ami_id-arm64-for-an-x86-type", ["-e", "ami_id=ami-0c1a7f0e2b3d40003"], ["ami_id"]),
+    case("ami_id-paravirtual", ["-e", "ami_id=ami-0c1a7f0e2b3d40007"], ["ami_id"]),
+    case("ami_name_filter-arm64-for-an-x86-type", ["-e", "ami_name_filter=ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*"],
+         ["ami_name_filter"]),
     case("ssh_key_type-unknown", ["-e", "ssh_key_type=dsa"], ["ssh_key_type"]),
+    case("ssh_private_key_path-a-directory", ["-e", "ssh_private_key_path={tmp}"], ["ssh_private_key_path"]),
+    case("ssh_private_key_path-under-a-file", ["-e", "ssh_private_key_path={tmp}/notes.txt/id_ed25519"], ["ssh_private_key_path"]),
+    case("ssh_private_key_path-not-a-key", ["-e", "ssh_private_key_path={tmp}/notes.txt"], ["ssh_private_key_path"]),
+    case("ssh_private_key_path-the-users-own-key", ["-e", "ssh_private_key_path={tmp}/id_ed25519_own"], ["ssh_private_key_path"]),
+    case("vpc_id-and-subnet_id-that-do-not-exist", ["-e", "vpc_id=vpc-0123456789abcdef0", "-e", "subnet_id=subnet-0123456789abcdef0"],
+         ["vpc_id"]),
+    case("subnet_id-that-does-not-exist", ["-e", "vpc_id={default_vpc}", "-e", "subnet_id=subnet-0123456789abcdef0"], ["subnet_id"]),
+    case("subnet_id-of-another-vpc", ["-e", "vpc_id={default_vpc}", "-e", "subnet_id={foreign_subnet}"], ["subnet_id", "vpc_id"]),
     case("mpi_slots-unknown", ["-e", "mpi_slots=bogus"], ["mpi_slots"]),
     case("instance_type_fallbacks-a-string", ["-e", "instance_type_fallbacks=g4dn.xlarge"], ["instance_type_fallbacks"]),
     case("operator_users-a-string", ["-e", "operator_users=alice"], ["operator_users"]),
+    case("a-value-with-a-space", ["-e", "operator_users=alice bob"], ["-e", "bob", "JSON"]),
     case("operator_users-invalid", ["-e", json.dumps({"operator_users": ["bad user!"]})], ["operator_users"]),
     case("auto-answers-garbage", ["-e", "ssh_allowed_cidrs=auto", "-e", "ssh_allowed_cidrs_auto_url={address_server}/%3Chtml%3Eno%20address%20here%3C/html%3E"],
          ["ssh_allowed_cidrs"]),
@@ -374,7 +388,17 @@ def test_bad_input_fails_before_any_change(args, variables, cluster_name, reques
                                            ec2_client, iam_client, tmp_path):
     name = cluster_name or f"bad-{uuid.uuid4().hex[:8]}"
     closed_url = f"http://127.0.0.1:{_closed_port()}/"
-    args = [a.replace("{address_server}", address_server).replace("{closed_url}", closed_url) for a in args]
+    # Files a key path may wrongly point at: a text file, and someone's own key (its .pub has their comment).
+    (tmp_path / "notes.txt").write_text("not a key\n")
+    (tmp_path / "id_ed25519_own").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (tmp_path / "id_ed25519_own.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA me@laptop\n")
+    default_vpc = ec2_client.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    foreign_subnet = ""
+    if any("{foreign_subnet}" in a for a in args):  # someone else's network, made here
+        vpc = ec2_client.create_vpc(CidrBlock="10.222.0.0/16")["Vpc"]["VpcId"]
+        foreign_subnet = ec2_client.create_subnet(VpcId=vpc, CidrBlock="10.222.1.0/24")["Subnet"]["SubnetId"]
+    args = [a.replace("{address_server}", address_server).replace("{closed_url}", closed_url).replace("{tmp}", str(tmp_path))
+            .replace("{default_vpc}", default_vpc).replace("{foreign_subnet}", foreign_subnet) for a in args]
     local_dir = tmp_path / "local"
     rc, output, _recap = playbook(
         "provision.yml", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={local_dir}", *SSH_INPUT, *args,
@@ -390,6 +414,7 @@ def test_bad_input_fails_before_any_change(args, variables, cluster_name, reques
     created = {kind: ids for kind, ids in footprint(ec2_client, iam_client, name).items() if ids}
     assert created == {}, f"created before failing: {created}"
     assert not (local_dir / "id_ed25519").exists(), "the private key was written before failing"
+    assert (tmp_path / "id_ed25519_own.pub").read_text().endswith("me@laptop\n"), "someone's own key was rewritten"
 
 
 def _closed_port():
