@@ -55,8 +55,10 @@ def network_name(name: str, subnet_id: str) -> str:
 
 
 def managed_containers(client: docker.DockerClient, name: str) -> list[Container]:
-    """Every container of this emulator, in any state."""
-    return client.containers.list(all=True, filters={"label": f"{LABEL}={name}"})
+    """Every container of this emulator, in any state.
+
+    The reconciler removes containers while others list them; one removed between Docker's list and inspect is gone, not an error."""
+    return client.containers.list(all=True, filters={"label": f"{LABEL}={name}"}, ignore_removed=True)
 
 
 def managed_networks(client: docker.DockerClient, name: str) -> list[Network]:
