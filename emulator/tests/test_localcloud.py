@@ -137,14 +137,16 @@ def test_request_counter_counts_per_service_and_action_and_resets(emulator: Emul
     ec2.describe_regions()
     emulator.client("sts").get_caller_identity()
     emulator.client("dynamodb").list_tables()
-    document = wait_for(lambda: (d := counts(emulator))["reconciler"].get("ec2", {}).get("DescribeInstances") and d, timeout=10)
+    # One reconciler pass makes these three calls in turn; wait for all of them, not just the first.
+    polled = {"DescribeInstances", "DescribeKeyPairs", "DescribeSubnets"}
+    document = wait_for(lambda: (d := counts(emulator))["reconciler"].get("ec2", {}).keys() >= polled and d, timeout=10)
     assert document["clients"] == {
         "ec2": {"DescribeVpcs": 2, "DescribeRegions": 1},
         "sts": {"GetCallerIdentity": 1},
         "dynamodb": {"ListTables": 1},
     }
     assert document["total"] == 5
-    assert {"DescribeInstances", "DescribeKeyPairs", "DescribeSubnets"} <= set(document["reconciler"]["ec2"])
+    assert polled <= set(document["reconciler"]["ec2"])
 
     before_reset = counts(emulator, reset=True)
     assert before_reset["clients"] == document["clients"]
