@@ -11,8 +11,8 @@ Two emulators, each started once per session and only if a test asks for it: `em
 (moto server, no containers, no Docker), for everything that needs only the API; `nodes_emulator`,
 with containers as instances, for the playbooks that log in to nodes.
 
-`make integration` spreads the tests over pytest-xdist workers; each worker starts its own emulators. The
-tests that log in to nodes all run on one worker, so one `nodes_emulator` starts, and no two emulators
+`make integration` spreads the test files over pytest-xdist workers; each worker starts its own emulators.
+The tests that log in to nodes all run on one worker, so one `nodes_emulator` starts, and no two emulators
 with containers race for the same Docker address space.
 
 Safety: every run is pointed at this session's own emulator by environment alone, as users point any
@@ -30,13 +30,14 @@ from localcloud.session import PLAYBOOK_TIMEOUT, Emulator, run_inventory, run_pl
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Every test that uses the emulator with containers goes to the same xdist worker (--dist loadgroup).
+    """One xdist group per test file (--dist loadgroup), so a file's module-scoped cluster is built once; the
+    files that log in to nodes share one group, so one worker starts one emulator with containers for them all.
 
-    They come first: they are the longest, and the other workers share the API-only tests meanwhile."""
+    Those come first: they are the longest, and the other workers share the API-only files meanwhile."""
     items.sort(key=lambda item: "nodes_emulator" not in item.fixturenames)
     for item in items:
-        if "nodes_emulator" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group("nodes"))
+        group = "nodes" if "nodes_emulator" in item.fixturenames else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def started(tmp_path_factory, prefix, api_only):

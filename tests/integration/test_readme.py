@@ -10,8 +10,12 @@ lines added, as its README says to: provision, then mpi-cluster on the emulator'
 
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from localcloud.session import BIN_DIR, REPO_ROOT
 
@@ -41,12 +45,19 @@ def fresh_copy(destination: Path) -> Path:
     return destination
 
 
-def test_the_readme_commands_work_literally_in_a_fresh_clone(nodes_emulator, tmp_path):
+@pytest.fixture
+def home():
+    """A new user's HOME, as short as a real one: Ansible's SSH control sockets live under it, and a socket
+    path may not exceed 108 bytes (pytest's own temporary paths, under an xdist worker, do)."""
+    path = Path(tempfile.mkdtemp(prefix="home-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_the_readme_commands_work_literally_in_a_fresh_clone(nodes_emulator, tmp_path, home):
     commands = readme_commands()
     assert commands[0].startswith("python3 -m venv .venv") and commands[-1] == "ansible-playbook mpi-cluster.yml", commands
     clone = fresh_copy(tmp_path / "ec2mpi")
-    home = tmp_path / "home"
-    home.mkdir()
     env = dict(nodes_emulator.env, HOME=str(home),
                # Not this test session's virtualenv: the README makes its own.
                PATH=os.pathsep.join(p for p in nodes_emulator.env["PATH"].split(os.pathsep) if p != str(BIN_DIR)),
