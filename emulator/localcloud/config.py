@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .public_network import RESERVED_RANGE
+from .service_quotas import EC2_VCPU_QUOTAS
 
 HOST = "127.0.0.1"
 # The dummy credentials every client of an emulator uses (moto accepts any).
@@ -41,6 +42,8 @@ class Settings:
     # "auto" until `up` picks a free block of 198.18.0.0/15 (see public_addresses.py).
     public_cidr: str = "auto"
     dpkg_lock_seconds: int = 75
+    # Quota code -> vCPUs, for the quotas that differ from service_quotas.DEFAULT_VCPUS.
+    vcpu_quotas: tuple[tuple[str, int], ...] = ()
 
     @property
     def endpoint_url(self) -> str:
@@ -73,6 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dpkg-lock-seconds", default=env("LOCALCLOUD_DPKG_LOCK_SECONDS", "75"),
                         help="seconds a first-boot job holds the dpkg lock in each new instance, 0 for none "
                              "(env LOCALCLOUD_DPKG_LOCK_SECONDS, default 75)")
+    parser.add_argument("--vcpu-quotas", default=env("LOCALCLOUD_VCPU_QUOTAS", ""),
+                        help="EC2 On-Demand vCPU quotas that differ from the default 1024, as CODE=vCPUs,... "
+                             "e.g. L-DB2E81BA=0 for a new account's G and VT quota (env LOCALCLOUD_VCPU_QUOTAS)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -86,6 +92,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         api_only=args.api_only,
         public_cidr=parse_public_cidr(args.public_cidr),
         dpkg_lock_seconds=parse_seconds(args.dpkg_lock_seconds, "LOCALCLOUD_DPKG_LOCK_SECONDS (--dpkg-lock-seconds)"),
+        vcpu_quotas=parse_vcpu_quotas(args.vcpu_quotas),
     )
 
 
@@ -151,6 +158,18 @@ def parse_seconds(value: str, setting: str) -> int:
     return int(value)
 
 
+def parse_vcpu_quotas(value: str) -> tuple[tuple[str, int], ...]:
+    """CODE=vCPUs pairs separated by commas, each code one of EC2's Running On-Demand quotas."""
+    pairs = []
+    for item in filter(None, value.split(",")):
+        code, _equals, vcpus = item.partition("=")
+        if code not in EC2_VCPU_QUOTAS or not vcpus.isdigit():
+            raise LocalcloudError(f"LOCALCLOUD_VCPU_QUOTAS (--vcpu-quotas) must be CODE=vCPUs,... with codes among "
+                                  f"{', '.join(EC2_VCPU_QUOTAS)}, not {item!r}")
+        pairs.append((code, int(vcpus)))
+    return tuple(pairs)
+
+
 def client_environment(endpoint_url: str) -> dict[str, str]:
     """Environment variables that point every AWS client at an endpoint with the dummy credentials.
 
@@ -164,5 +183,6 @@ def settings_to_argv(settings: Settings) -> list[str]:
     argv = ["--state-dir", str(settings.state_dir), "--port", str(settings.port), "--name", settings.name,
             "--interval", str(settings.interval), "--default-user", settings.default_user,
             "--public-cidr", settings.public_cidr,
-            "--dpkg-lock-seconds", str(settings.dpkg_lock_seconds)]
+            "--dpkg-lock-seconds", str(settings.dpkg_lock_seconds),
+            "--vcpu-quotas", ",".join(f"{code}={vcpus}" for code, vcpus in settings.vcpu_quotas)]
     return argv + ["--api-only"] if settings.api_only else argv

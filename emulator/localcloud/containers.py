@@ -109,13 +109,14 @@ def ensure_network(client: docker.DockerClient, name: str, instance: Instance) -
     return wanted
 
 
-def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str, dpkg_lock_seconds: int) -> Container:
+def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str, dpkg_lock_seconds: int,
+                     gpus: tuple[str, ...] = ()) -> Container:
     """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname."""
     network = ensure_network(client, name, instance)
     labels = {LABEL: name, INSTANCE_LABEL: instance.instance_id, REGION_LABEL: instance.region, SUBNET_LABEL: instance.subnet_id}
     # What cloud-init reads from the instance metadata on EC2, and how the first boot behaves; localcloud-init consumes it.
     environment = {"LOCALCLOUD_LOGIN_USER": instance.login_user, "LOCALCLOUD_AUTHORIZED_KEY": instance.public_key,
-                   "LOCALCLOUD_DPKG_LOCK_SECONDS": str(dpkg_lock_seconds)}
+                   "LOCALCLOUD_DPKG_LOCK_SECONDS": str(dpkg_lock_seconds), "LOCALCLOUD_GPUS": ",".join(gpus)}
     try:
         return client.containers.create(
             image, name=container_name(name, instance.instance_id), hostname=instance.hostname, labels=labels,

@@ -34,6 +34,8 @@ class Instance:
     key_name: str
     public_key: str
     public_ip: str = ""
+    instance_type: str = ""
+    image_id: str = ""
 
     @property
     def should_run(self) -> bool:
@@ -90,6 +92,8 @@ def to_instance(raw: dict[str, Any], region: str, keys: dict[str, str], subnets:
         key_name=key_name,
         public_key=keys.get(key_name, "").strip(),
         public_ip=raw.get("PublicIpAddress", ""),
+        instance_type=raw.get("InstanceType", ""),
+        image_id=raw.get("ImageId", ""),
     )
 
 

@@ -21,6 +21,7 @@ from .config import LocalcloudError, Settings
 from .containers import (DOCKER_ERRORS, INSTANCE_LABEL, REGION_LABEL, PlacementError, create_container, managed_containers,
                          stop_container, unused_networks)
 from .counter import LAUNCH_REGIONS_PATH
+from .gpus import GpuCatalog
 from .image import image_exists, image_tag
 from .instances import Instance, UnplaceableInstance, describe_region, ec2_client, is_alive, to_instance
 from .nat import set_mappings
@@ -39,6 +40,7 @@ class Reconciler:
         if not image_exists(client, self.image):
             raise LocalcloudError(f"base image {self.image} is missing: run localcloud build-image (or localcloud up, which builds it)")
         self.ec2: dict[str, Any] = {}
+        self.gpu_catalog = GpuCatalog()
         self.problems: dict[str, str] = {}
 
     def run_forever(self, heartbeat: Path) -> None:
@@ -154,6 +156,10 @@ class Reconciler:
         except (PlacementError, *DOCKER_ERRORS) as error:
             self.report(instance.instance_id, str(error))
             return
+        except (BotoCoreError, ClientError) as error:
+            self.report(instance.instance_id, f"cannot read the GPUs of instance {instance.instance_id} ({instance.instance_type}, "
+                        f"{instance.image_id}) at {self.settings.endpoint_url}: {error}; retrying")
+            return
         self.resolve(instance.instance_id)
 
     def ensure_running(self, instance: Instance, container: Container | None) -> None:
@@ -162,9 +168,10 @@ class Reconciler:
             if instance.key_name and not instance.public_key:
                 LOG.warning("instance %s names key pair %s, which DescribeKeyPairs does not return: no authorized key",
                             instance.instance_id, instance.key_name)
-            container = create_container(self.docker, self.settings.name, instance, self.image, self.settings.dpkg_lock_seconds)
-            LOG.info("created container %s for instance %s (%s, %s)", container.name, instance.instance_id,
-                     instance.private_ip, instance.hostname)
+            gpus = self.gpu_catalog.gpus(self.ec2[instance.region], instance.region, instance.instance_type, instance.image_id)
+            container = create_container(self.docker, self.settings.name, instance, self.image, self.settings.dpkg_lock_seconds, gpus)
+            LOG.info("created container %s for instance %s (%s, %s%s)", container.name, instance.instance_id,
+                     instance.private_ip, instance.hostname, f", GPUs {', '.join(gpus)}" if gpus else "")
         if container.status != "running":
             container.start()
             LOG.info("started container %s: instance %s is %s", container.name, instance.instance_id, instance.state)

@@ -12,8 +12,8 @@ from moto.ec2.models import elastic_network_interfaces
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import placement_groups
-from .config import HOST, Settings
+from . import image_owners, placement_groups, service_quotas
+from .config import AMIS_FILE, HOST, Settings
 from .counter import RequestCounter
 from .public_network import addresses
 
@@ -43,17 +43,20 @@ def create_app(service: str) -> Flask:
     return app
 
 
-def add_what_moto_lacks(public_cidr: str) -> None:
-    """Placement groups, and public IPs from the emulator's public block instead of addresses of AWS's own."""
+def add_what_moto_lacks(settings: Settings) -> None:
+    """Placement groups, EC2's vCPU quotas, the catalog's owner aliases, and public IPs from the emulator's public
+    block instead of AWS's own."""
     placement_groups.install()
-    public_ips = addresses(public_cidr)
+    image_owners.install(AMIS_FILE)
+    service_quotas.install(dict(settings.vcpu_quotas))
+    public_ips = addresses(settings.public_cidr)
     # moto looks this function up at every launch and start of an instance in a subnet that maps public IPs.
     elastic_network_interfaces.random_public_ip = lambda: next(public_ips)
 
 
 def serve(settings: Settings) -> None:
     """Answer AWS API calls until killed; the state lives in memory and dies with the process."""
-    add_what_moto_lacks(settings.public_cidr)
+    add_what_moto_lacks(settings)
     # One log line per request would grow the log by megabytes in a benchmark; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # URLs moto puts in responses (SQS queue URLs, for one) must name this port, as `moto_server` arranges too.

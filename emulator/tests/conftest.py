@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from localcloud.session import Emulator
-from localcloud_harness import DPKG_LOCK_SECONDS, docker_answers
+from localcloud_harness import DPKG_LOCK_SECONDS, VCPU_QUOTAS, docker_answers
 
 NO_DOCKER = "no Docker engine answers: the emulator's acceptance tests need one (start dockerd or set DOCKER_HOST)"
 
@@ -14,7 +14,7 @@ def started(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[E
     if not docker_answers():
         pytest.skip(NO_DOCKER)
     emulator = Emulator.create(prefix, tmp_path_factory.mktemp(f"{prefix}-state"), api_only=False,
-                               LOCALCLOUD_DPKG_LOCK_SECONDS=str(DPKG_LOCK_SECONDS))
+                               LOCALCLOUD_DPKG_LOCK_SECONDS=str(DPKG_LOCK_SECONDS), LOCALCLOUD_VCPU_QUOTAS=VCPU_QUOTAS)
     with emulator.running():
         yield emulator
 

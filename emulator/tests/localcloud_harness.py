@@ -15,6 +15,10 @@ DPKG_LOCK_SECONDS = 20
 T = TypeVar("T")
 
 
+# A new account's G and VT quota; every other quota keeps the emulator's default.
+VCPU_QUOTAS = "L-DB2E81BA=0"
+
+
 def docker_answers() -> bool:
     """Whether a Docker engine is there to run instance containers."""
     try:

@@ -6,6 +6,7 @@ The lifecycle tests share one cluster and run in file order: launch, ssh, first 
 import ipaddress
 import json
 import os
+import re
 import socket
 import subprocess
 import urllib.request
@@ -22,6 +23,7 @@ from localcloud_harness import DPKG_LOCK_SECONDS, wait_for
 INSTANCE_TYPE = "p2.xlarge"
 CANONICAL = "099720109477"
 JAMMY_AMD64 = "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*"
+DLAMI_22_04 = "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) *"
 # RFC 2544's range, never routed: every public IP the emulator hands out lies in it.
 RESERVED_RANGE = ipaddress.ip_network("198.18.0.0/15")
 
@@ -252,6 +254,61 @@ def test_canonical_ubuntu_images_are_served_under_canonicals_owner_id(emulator: 
     assert sorted(image["Architecture"] for image in noble) == ["arm64", "x86_64"]
     look_alikes = ec2.describe_images(Filters=[{"Name": "name", "Values": [JAMMY_AMD64]}])["Images"]
     assert {image["OwnerId"] for image in look_alikes} == {CANONICAL, "111122223333"}
+
+
+def test_deep_learning_gpu_images_are_amazons_and_a_look_alike_of_another_account_is_not(emulator: Emulator) -> None:
+    """Only Amazon's own images carry the owner alias amazon (moto would give it to every image of the catalog)."""
+    ec2 = emulator.client("ec2")
+    amazons = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [DLAMI_22_04]}])["Images"]
+    assert sorted((image["Name"], image["OwnerId"], image.get("ImageOwnerAlias")) for image in amazons) == [
+        ("Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250523", "898082745236", "amazon"),
+        ("Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250815", "898082745236", "amazon"),
+    ]
+    assert ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [JAMMY_AMD64]}])["Images"] == []
+    look_alikes = ec2.describe_images(Filters=[{"Name": "name", "Values": [DLAMI_22_04]}])["Images"]
+    assert {image["OwnerId"] for image in look_alikes} == {"898082745236", "111122223333"}
+
+
+def test_a_gpu_type_from_a_driver_image_shows_its_gpus_through_the_nvidia_smi_stand_in(cluster: Cluster) -> None:
+    """g4dn.xlarge has one T4: from the Deep Learning image its node lists it; from plain Ubuntu it has no nvidia-smi at all.
+    localcloud-gpus (the hardware switch) makes the node list fewer, and gives them back."""
+    emulator = cluster.emulator
+    ec2 = emulator.client("ec2")
+    dlami = max(ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [DLAMI_22_04]}])["Images"],
+                key=lambda image: image["CreationDate"])["ImageId"]
+    launched = {image: ec2.run_instances(ImageId=image, InstanceType="g4dn.xlarge", MinCount=1, MaxCount=1,
+                                         SubnetId=cluster.subnet_id)["Instances"][0]["InstanceId"]
+                for image in (dlami, any_image_id(ec2))}
+    try:
+        assert wait_for(lambda: set(launched.values()) <= set(containers_by_instance(emulator)))
+        gpu_node, plain_node = (containers_by_instance(emulator)[launched[image]] for image in (dlami, any_image_id(ec2)))
+
+        def run(container: Any, command: str) -> tuple[int, str]:
+            result = container.exec_run(["sh", "-c", command])
+            return result.exit_code, result.output.decode()
+
+        # localcloud-init links the stand-in as the container starts.
+        code, listed = wait_for(lambda: (r := run(gpu_node, "nvidia-smi -L"))[0] == 0 and r) or run(gpu_node, "nvidia-smi -L")
+        assert code == 0 and re.fullmatch(r"GPU 0: NVIDIA T4 \(UUID: GPU-[0-9a-f-]{36}\)\n", listed), listed
+        assert run(plain_node, "command -v nvidia-smi") == (127, "")
+
+        assert run(gpu_node, "localcloud-gpus 0 && nvidia-smi --query-gpu=index,name --format=csv,noheader") == (6, "No devices were found\n")
+        assert run(gpu_node, "localcloud-gpus && nvidia-smi --query-gpu=index,name --format=csv,noheader") == (0, "0, NVIDIA T4\n")
+    finally:
+        ec2.terminate_instances(InstanceIds=list(launched.values()))
+        wait_for(lambda: not set(launched.values()) & set(containers_by_instance(emulator)))
+
+
+def test_ec2_vcpu_quotas_are_served_with_the_configured_values(emulator: Emulator) -> None:
+    """GetServiceQuota answers EC2's Running On-Demand quotas by code: the session's G and VT quota of 0, the others 1024."""
+    quotas = emulator.client("service-quotas")
+    g_and_vt = quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-DB2E81BA")["Quota"]
+    assert (g_and_vt["QuotaName"], g_and_vt["Value"]) == ("Running On-Demand G and VT instances", 0.0)
+    standard = quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-1216C47A")["Quota"]
+    assert (standard["QuotaName"], standard["Value"]) == ("Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", 1024.0)
+    with pytest.raises(ClientError) as unknown:
+        quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-00000000")
+    assert unknown.value.response["Error"]["Code"] == "NoSuchResourceException"
 
 
 def test_placement_groups_are_created_listed_and_deleted_as_on_aws(emulator: Emulator, image_id: str) -> None:
