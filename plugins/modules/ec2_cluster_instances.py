@@ -19,7 +19,11 @@ description:
     their tags at launch. Tags are only added or changed, never removed.
   - The number of API calls does not grow with O(count) (one C(DescribeInstances) on a rerun that changes nothing),
     unlike M(amazon.aws.ec2_instance) with C(exact_count), which makes several calls per instance.
-  - Existing instances keep their instance type, image, subnet and key; those options apply to new instances only.
+  - Existing instances keep their instance type, image, subnet, key and root volume; those options apply to new
+    instances only.
+  - New instances require IMDSv2 (session tokens) for their instance metadata, and get their tags at launch on
+    their root volume and network interface too (without C(ec2mpi:role), which moves), so cost allocation and
+    teardown see them.
   - Waits until launched and started instances run. Terminated instances are not waited for, since they no longer
     count once they are shutting down.
   - Check mode reports what would be launched, started and terminated, and changes nothing.
@@ -59,9 +63,22 @@ options:
     description: Placement group of new instances; empty for none.
     type: str
     default: ""
+  root_device_name:
+    description: The image's root device (its C(RootDeviceName), e.g. V(/dev/sda1)), which O(root_volume_size) sizes.
+    type: str
+  root_volume_size:
+    description:
+      - Size in GiB of the root volume of new instances, gp3, encrypted, deleted with the instance.
+      - Not set, new instances get the image's own root volume.
+    type: int
   tags:
     description:
       - Tags every instance must carry, besides C(ec2mpi:cluster) and C(ec2mpi:role), which the module sets itself.
+    type: dict
+    default: {}
+  launch_tags:
+    description:
+      - Tags only new instances get, at launch, and never change afterwards, such as what they were launched with.
     type: dict
     default: {}
   wait_timeout:
@@ -87,6 +104,8 @@ EXAMPLES = r"""
     subnet_id: subnet-0123456789abcdef0
     security_group_ids: [sg-0123456789abcdef0]
     key_name: ec2mpi-mpi-lab
+    root_device_name: /dev/sda1
+    root_volume_size: 100
     tags:
       Name: ec2mpi-mpi-lab
   register: cluster
@@ -170,6 +189,8 @@ from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes impor
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import head_first_key
 
 Instance = Dict[str, Any]
+# The largest gp3 volume, in GiB.
+MAX_VOLUME_GIB = 16384
 
 
 def head_first(instances: List[Instance]) -> List[Instance]:
@@ -207,8 +228,10 @@ def tag_batches(instances: List[Instance], tags: Dict[str, str]) -> List[Tuple[D
     return [(dict(missing), ids) for missing, ids in batches.items()]
 
 
-def launch(client, module: AnsibleAWSModule, number: int, tags: Dict[str, str]) -> List[str]:
-    params = module.params
+def launch_request(params: Dict[str, Any], number: int, tags: Dict[str, str]) -> Dict[str, Any]:
+    """The RunInstances parameters of `number` new nodes."""
+    # New instances are workers until the role pass names a head among them.
+    instance_tags = dict(tags, **params["launch_tags"], **{ROLE_TAG: "worker"})
     request = dict(
         ImageId=params["image_id"],
         InstanceType=params["instance_type"],
@@ -217,14 +240,23 @@ def launch(client, module: AnsibleAWSModule, number: int, tags: Dict[str, str]) 
         KeyName=params["key_name"],
         SubnetId=params["subnet_id"],
         SecurityGroupIds=params["security_group_ids"],
-        # New instances are workers until the role pass names a head among them.
-        TagSpecifications=[{"ResourceType": "instance", "Tags": ansible_dict_to_boto3_tag_list(dict(tags, **{ROLE_TAG: "worker"}))}],
+        TagSpecifications=[{"ResourceType": "instance", "Tags": ansible_dict_to_boto3_tag_list(instance_tags)}]
+        + [{"ResourceType": kind, "Tags": ansible_dict_to_boto3_tag_list(tags)} for kind in ("volume", "network-interface")],
+        # IMDSv1 answers any process (or SSRF) on the node with the instance's credentials; v2 needs a session token.
+        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
         # Retries of this call (throttling, capacity) must not launch a second batch.
         ClientToken=uuid.uuid4().hex,
     )
+    if params["root_volume_size"]:
+        ebs = {"VolumeSize": params["root_volume_size"], "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}
+        request["BlockDeviceMappings"] = [{"DeviceName": params["root_device_name"], "Ebs": ebs}]
     if params["placement_group"]:
         request["Placement"] = {"GroupName": params["placement_group"]}
-    return [instance["InstanceId"] for instance in ec2.run_instances(client, **request)["Instances"]]
+    return request
+
+
+def launch(client, params: Dict[str, Any], number: int, tags: Dict[str, str]) -> List[str]:
+    return [instance["InstanceId"] for instance in ec2.run_instances(client, **launch_request(params, number, tags))["Instances"]]
 
 
 def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance]:
@@ -268,7 +300,7 @@ def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
         cr.wait_stopped(client, stopping, params["wait_timeout"])
     if to_start:
         ec2.start_instances(client, to_start)
-    launched = launch(client, module, number_to_launch, tags) if number_to_launch else []
+    launched = launch(client, params, number_to_launch, tags) if number_to_launch else []
     instances = kept
     if to_start or launched:
         instances = wait_running(client, [i["InstanceId"] for i in kept] + launched, params["wait_timeout"])
@@ -291,8 +323,11 @@ def input_problem(params: Dict[str, Any]) -> str:
         return f"count {params['count']} is negative; set it to the number of instances that must run (0 or more)"
     if params["wait_timeout"] < 1:
         return f"wait_timeout {params['wait_timeout']} is not positive; set it to the seconds to wait for the instances to run (e.g. 600)"
-    if cr.CLUSTER_TAG in params["tags"] or ROLE_TAG in params["tags"]:
-        return f"tags must not set {cr.CLUSTER_TAG} or {ROLE_TAG}: the module sets them from cluster_name and the nodes' age"
+    for option in ("tags", "launch_tags"):
+        if cr.CLUSTER_TAG in params[option] or ROLE_TAG in params[option]:
+            return f"{option} must not set {cr.CLUSTER_TAG} or {ROLE_TAG}: the module sets them from cluster_name and the nodes' age"
+    if params["root_volume_size"] is not None and not 1 <= params["root_volume_size"] <= MAX_VOLUME_GIB:
+        return f"root_volume_size {params['root_volume_size']} is not a size EBS makes; set it to 1 to {MAX_VOLUME_GIB} GiB"
     return ""
 
 
@@ -306,10 +341,14 @@ def main():
         security_group_ids=dict(type="list", elements="str", required=True),
         key_name=dict(type="str", required=True),
         placement_group=dict(type="str", default=""),
+        root_device_name=dict(type="str"),
+        root_volume_size=dict(type="int"),
         tags=dict(type="dict", default={}),
+        launch_tags=dict(type="dict", default={}),
         wait_timeout=dict(type="int", default=600),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_together=[("root_device_name", "root_volume_size")])
     problem = input_problem(module.params)
     if problem:
         module.fail_json(msg=problem)

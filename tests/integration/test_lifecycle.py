@@ -253,6 +253,21 @@ def test_a_changed_instance_type_says_which_nodes_keep_theirs(playbook, ec2_clie
     assert sorted(i["InstanceType"] for i in instances(ec2_client, "life-type")) == ["g4dn.xlarge", "g5.xlarge"]
 
 
+def test_a_changed_root_volume_size_reaches_new_nodes_only_and_says_which_keep_theirs(playbook, ec2_client, tmp_path):
+    args = cluster_args("life-disk", tmp_path, 58)
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=1")
+    assert rc == 0, output[-3000:]
+    first = instances(ec2_client, "life-disk")[0]["InstanceId"]
+
+    rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=2", "-e", "root_volume_size=120")
+    assert rc == 0, output[-3000:]
+    said = " ".join(output.split())
+    assert f"root volume: {first} keep the root volume they were launched with; only new nodes get 120 GiB" in said, output[-3000:]
+    sizes = {i["InstanceId"]: ec2_client.describe_volumes(VolumeIds=[m["Ebs"]["VolumeId"] for m in i["BlockDeviceMappings"]])["Volumes"][0]["Size"]
+             for i in instances(ec2_client, "life-disk")}
+    assert sizes[first] == 100 and sorted(sizes.values()) == [100, 120], sizes
+
+
 def test_teardown_names_what_someone_else_put_in_the_clusters_vpc(playbook, ec2_client, iam_client, tmp_path):
     args = cluster_args("life-foreign", tmp_path, 56)
     provision(playbook, args, nodes=1)

@@ -18,13 +18,15 @@ import stat
 import uuid
 
 import pytest
-from localcloud.session import run_playbook
+from localcloud.session import Emulator, run_playbook
 from cluster_api import PUBLIC_RANGE, SSH_ALLOWED_CIDRS, SSH_INPUT, footprint, instances, security_group, ssh_cidrs, tag_filter, tags_of
 
 CLUSTER = "mpi"  # the default cluster_name: the happy path is the command a user types
 WANTED_TYPE = "p2.xlarge"  # the default instance_type; moto, like AWS since 2025, offers no P2
 FALLBACK_TYPE = "g4dn.xlarge"  # the first of the default instance_type_fallbacks
 WORLD = {"0.0.0.0/0", "::/0"}
+# The newest Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) owned by Amazon in the emulator's catalog.
+DLAMI_22_04 = "ami-0c1a7f0e2b3d40012"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,6 +152,19 @@ def test_provision_creates_tagged_cluster(cluster, ec2_client, iam_client):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, oct(key_file.stat().st_mode)
 
     assert_one_head(nodes)
+
+    # GPU nodes boot the newest Deep Learning Base GPU AMI of Amazon (not the newer look-alike of another account),
+    # on a 100 GiB gp3 root volume, encrypted, deleted with the node and tagged like it; instance metadata needs IMDSv2.
+    assert {i["ImageId"] for i in nodes} == {DLAMI_22_04}
+    for node in nodes:
+        assert node["MetadataOptions"]["HttpTokens"] == "required", node["MetadataOptions"]
+        root = [m["Ebs"] for m in node["BlockDeviceMappings"] if m["DeviceName"] == "/dev/sda1"]
+        assert len(root) == 1 and root[0]["DeleteOnTermination"], node["BlockDeviceMappings"]
+        volume = ec2_client.describe_volumes(VolumeIds=[root[0]["VolumeId"]])["Volumes"][0]
+        assert (volume["Size"], volume["VolumeType"], volume["Encrypted"]) == (100, "gp3", True), volume
+        assert tags_of(volume).get("ec2mpi:cluster") == CLUSTER, tags_of(volume)
+    said = " ".join(output.split())
+    assert f"image {DLAMI_22_04} (Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250815), root volume 100 GiB" in said
     # The helper that the bad-input tests rely on does see a real cluster.
     assert all(footprint(ec2_client, iam_client, CLUSTER).values()), footprint(ec2_client, iam_client, CLUSTER)
 
@@ -360,8 +375,17 @@ BAD_INPUTS = [
     # Images of the emulator's catalog (emulator/localcloud/amis.json), as AWS lists them.
     case("ami_id-arm64-for-an-x86-type", ["-e", "ami_id=ami-0c1a7f0e2b3d40003"], ["ami_id"]),
     case("ami_id-paravirtual", ["-e", "ami_id=ami-0c1a7f0e2b3d40007"], ["ami_id"]),
-    case("ami_name_filter-arm64-for-an-x86-type", ["-e", "ami_name_filter=ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*"],
+    case("ami_name_filter-arm64-for-an-x86-type", ["-e", "ami_owner=099720109477",
+                                                   "-e", "ami_name_filter=ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*"],
          ["ami_name_filter"]),
+    # The default GPU image's name, looked up under an owner that has no such image.
+    case("ami_owner-without-the-image", ["-e", "ami_owner=210987654321"], ["ami_name_filter", "ami_owner"]),
+    case("root_volume_size-not-a-number", ["-e", "root_volume_size=big"], ["root_volume_size"]),
+    case("root_volume_size-0", ["-e", "root_volume_size=0"], ["root_volume_size"]),
+    case("root_volume_size-absurd", ["-e", "root_volume_size=20000"], ["root_volume_size"]),
+    case("root_volume_size-a-fraction", ["-e", "root_volume_size=99.5"], ["root_volume_size"]),
+    # moto gives every image a root snapshot of 15 GiB.
+    case("root_volume_size-below-the-image-s-snapshot", ["-e", "root_volume_size=10"], ["root_volume_size", "15"]),
     case("ssh_key_type-unknown", ["-e", "ssh_key_type=dsa"], ["ssh_key_type"]),
     case("ssh_private_key_path-a-directory", ["-e", "ssh_private_key_path={tmp}"], ["ssh_private_key_path"]),
     case("ssh_private_key_path-under-a-file", ["-e", "ssh_private_key_path={tmp}/notes.txt/id_ed25519"], ["ssh_private_key_path"]),
@@ -422,3 +446,54 @@ def _closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# vCPU quotas: an emulator of its own serves a new account's G quota of 0 and a Standard quota of 8 vCPUs
+
+
+G_AND_VT_QUOTA = "L-DB2E81BA"
+STANDARD_QUOTA = "L-1216C47A"
+
+
+@pytest.fixture(scope="module")
+def quota_playbook(tmp_path_factory):
+    emulator = Emulator.create("quota-tests", tmp_path_factory.mktemp("quota-state"),
+                               LOCALCLOUD_VCPU_QUOTAS=f"{G_AND_VT_QUOTA}=0,{STANDARD_QUOTA}=8")
+    with emulator.running():
+        def run(name, tmp_path, *args):
+            return emulator.client("ec2"), emulator.client("iam"), run_playbook(
+                "provision.yml", "-e", f"cluster_name={name}", "-e", f"cluster_local_dir={tmp_path}", *SSH_INPUT, *args,
+                env={**emulator.env, "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+        yield run
+
+
+def assert_quota_failure(output, ec2, iam, name, *words):
+    result = failure_result(output)
+    assert result is not None, f"no failed task in the output:\n{output[-3000:]}"
+    msg = str(result.get("msg", ""))
+    assert "\n" not in msg.strip() and all(word in msg for word in words), msg
+    created = {kind: ids for kind, ids in footprint(ec2, iam, name).items() if ids}
+    assert created == {}, f"created before failing: {created}"
+
+
+def test_a_g_quota_of_0_fails_before_any_change(quota_playbook, tmp_path):
+    ec2, iam, (rc, output, _recap) = quota_playbook("no-gpus", tmp_path, "-e", "node_count=2")
+
+    assert rc != 0
+    assert_quota_failure(output, ec2, iam, "no-gpus", "'Running On-Demand G and VT instances' (L-DB2E81BA)",
+                         "needs 8 vCPUs", "node_count 2 x 4 vCPUs of g4dn.xlarge", "the quota is 0",
+                         "--quota-code L-DB2E81BA --desired-value 8")
+
+
+def test_a_sufficient_quota_passes_and_what_runs_counts_against_it(quota_playbook, tmp_path):
+    standard = ["-e", json.dumps({"instance_type": "m5.xlarge", "instance_type_fallbacks": []})]  # 4 vCPUs each
+    ec2, iam, (rc, output, _recap) = quota_playbook("fits", tmp_path / "fits", "-e", "node_count=2", *standard,
+                                                    "-e", "vpc_cidr=10.60.0.0/16", "-e", "subnet_cidr=10.60.1.0/24")
+    provision_ok(rc, output)
+    assert len(instances(ec2, "fits", states=("running",))) == 2
+
+    ec2, iam, (rc, output, _recap) = quota_playbook("one-more", tmp_path / "more", "-e", "node_count=1", *standard)
+
+    assert rc != 0
+    assert_quota_failure(output, ec2, iam, "one-more", "needs 12 vCPUs", "+ 8 already running there", "the quota is 8")

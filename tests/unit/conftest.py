@@ -7,7 +7,7 @@
 
 - run_module(main, args, check_mode=False) -> ModuleRun(result, failed), with .warnings as text.
 - aws_credentials: dummy credentials and empty AWS config files (use with moto's mock_aws).
-- moto: moto in-process, with what the local emulator adds to it (placement groups).
+- moto: moto in-process, with what the local emulator adds to it (placement groups, EC2's vCPU quotas).
 - stubbed_client(service) -> an active botocore Stubber whose client every module.client(service)
   returns (still wrapped in the module's AWSRetry decorator); creating any other client fails the test.
 - world: two clusters as provision.yml leaves them, plus untagged resources (see cluster_world.py).
@@ -25,6 +25,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from localcloud import placement_groups
+from localcloud import service_quotas
 from moto import mock_aws
 
 from ansible.module_utils import _internal as module_utils_internal
@@ -130,8 +131,9 @@ def sleeps(monkeypatch):
 
 @pytest.fixture
 def moto():
-    """moto in-process, with the placement groups the local emulator serves (moto has none of its own)."""
+    """moto in-process, with what the local emulator adds: placement groups, EC2's vCPU quotas (all at the default)."""
     placement_groups.install()
+    service_quotas.install({})
     with mock_aws():
         yield
 

@@ -223,6 +223,10 @@ def test_other_clusters_are_left_alone(converge):
                                               "letter, at most 32 characters (the cluster_name the playbooks were run with, e.g. mpi-lab)"),
         (dict(tags={"ec2mpi:role": "head"}),
          "tags must not set ec2mpi:cluster or ec2mpi:role: the module sets them from cluster_name and the nodes' age"),
+        (dict(launch_tags={"ec2mpi:cluster": "x"}),
+         "launch_tags must not set ec2mpi:cluster or ec2mpi:role: the module sets them from cluster_name and the nodes' age"),
+        (dict(root_device_name="/dev/sda1", root_volume_size=16385),
+         "root_volume_size 16385 is not a size EBS makes; set it to 1 to 16384 GiB"),
     ],
 )
 def test_bad_input_fails_in_one_line_before_any_call(converge, api_calls, overrides, message):
@@ -239,3 +243,40 @@ def test_a_launch_error_names_the_action_and_creates_nothing(converge):
     assert outcome.failed
     assert "run instances" in outcome.result["msg"]
     assert live_instances() == []
+
+
+def test_new_nodes_get_their_root_volume_imdsv2_and_tags_on_volume_and_interface(converge):
+    result = converge(2, root_device_name="/dev/sda1", root_volume_size=100, launch_tags={"ec2mpi:root-volume-size": "100"}).result
+
+    ec2 = boto3.client("ec2", region_name=REGION)
+    nodes = live_instances()
+    assert len(nodes) == 2
+    for node in nodes:
+        assert (node["MetadataOptions"]["HttpTokens"], node["MetadataOptions"]["HttpEndpoint"]) == ("required", "enabled")
+        root = [m for m in node["BlockDeviceMappings"] if m["DeviceName"] == "/dev/sda1"]
+        assert len(root) == 1 and root[0]["Ebs"]["DeleteOnTermination"] is True
+        volume = ec2.describe_volumes(VolumeIds=[root[0]["Ebs"]["VolumeId"]])["Volumes"][0]
+        assert (volume["Size"], volume["VolumeType"], volume["Encrypted"]) == (100, "gp3", True)
+        assert {t["Key"]: t["Value"] for t in volume["Tags"]} == {"Name": "ec2mpi-lab", "ec2mpi:gpus": "1", "ec2mpi:cluster": "lab"}
+        assert {t["Key"]: t["Value"] for t in node["Tags"]}["ec2mpi:root-volume-size"] == "100"
+    assert sorted(i["tags"]["ec2mpi:role"] for i in result["instances"]) == ["head", "worker"]
+
+
+def test_the_run_instances_request_tags_instance_volume_and_interface():
+    """moto keeps no tags of network interfaces made at launch: the request itself is checked."""
+    params = dict(image_id=IMAGE_ID, instance_type="g4dn.xlarge", key_name="k", subnet_id="subnet-1", security_group_ids=["sg-1"],
+                  placement_group="ec2mpi-lab", root_device_name="/dev/xvda", root_volume_size=64,
+                  launch_tags={"ec2mpi:root-volume-size": "64"})
+    request = ec2_cluster_instances.launch_request(params, 3, {"Name": "ec2mpi-lab", "ec2mpi:cluster": "lab"})
+
+    tags = {spec["ResourceType"]: {t["Key"]: t["Value"] for t in spec["Tags"]} for spec in request["TagSpecifications"]}
+    assert tags == {
+        "instance": {"Name": "ec2mpi-lab", "ec2mpi:cluster": "lab", "ec2mpi:root-volume-size": "64", "ec2mpi:role": "worker"},
+        "volume": {"Name": "ec2mpi-lab", "ec2mpi:cluster": "lab"},
+        "network-interface": {"Name": "ec2mpi-lab", "ec2mpi:cluster": "lab"},
+    }
+    assert request["BlockDeviceMappings"] == [
+        {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 64, "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}}
+    ]
+    assert request["MetadataOptions"] == {"HttpTokens": "required", "HttpEndpoint": "enabled"}
+    assert (request["MinCount"], request["MaxCount"], request["Placement"]) == (3, 3, {"GroupName": "ec2mpi-lab"})
