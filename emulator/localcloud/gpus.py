@@ -2,7 +2,7 @@
 
 On AWS a GPU instance shows its GPUs through the NVIDIA driver: a plain Ubuntu image has none and no
 nvidia-smi; AWS's Deep Learning Base GPU AMIs have it ("Nvidia Driver" in their names). The container of
-such an instance gets the emulator's nvidia-smi stand-in (image/nvidia-smi) listing one GPU per GPU of the
+such an instance gets the emulator's nvidia-smi stand-in (image/nvidia_smi.py) listing one GPU per GPU of the
 type, as DescribeInstanceTypes describes it. Read through the public EC2 API, once per type and image.
 """
 
@@ -42,4 +42,4 @@ def nvidia_gpus(client: Any, instance_type: str) -> tuple[str, ...]:
             raise
         return ()
     gpus = [gpu for entry in described for gpu in entry.get("GpuInfo", {}).get("Gpus", []) if gpu.get("Manufacturer") == "NVIDIA"]
-    return tuple(gpu["Name"] for gpu in gpus for _ in range(gpu.get("Count", 0)))
+    return tuple(name for gpu in gpus for name in [gpu["Name"]] * gpu.get("Count", 0))
