@@ -47,7 +47,7 @@ localcloud-test: docker ## The local EC2 emulator's own acceptance tests (moto s
 	pytest emulator/tests
 
 integration: docker ## Playbooks and roles against emulators on 127.0.0.1 (API only, and with nodes)
-	pytest --numprocesses auto --dist loadgroup tests/integration
+	pytest --numprocesses auto tests/integration
 
 molecule: docker ## Every Molecule scenario (end to end against the local emulator)
 	eval "$$(localcloud env)" && molecule test --all

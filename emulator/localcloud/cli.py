@@ -23,6 +23,8 @@ from .processes import (heartbeat_file, log_file, read_state, running_pid, spawn
 from .public_network import free_block
 
 START_TIMEOUT = 30.0
+# How often `up` picks another free public block when Docker refuses the one it picked (taken meanwhile).
+AUTO_BLOCK_ATTEMPTS = 5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,15 +98,27 @@ def up(settings: Settings) -> int:
 
 
 def with_public_network(settings: Settings) -> Settings:
-    """The settings with the block of the emulator's public network, which is made now if it is missing."""
+    """The settings with the block of the emulator's public network, which is made now if it is missing.
+
+    Two emulators coming up at once (the test workers') can see the same block free; Docker refuses the
+    second network, and that emulator picks again among the blocks left."""
     client = docker_client()
-    block = settings.public_cidr
-    if block == "auto":
+    if settings.public_cidr != "auto":
+        return replace(settings, public_cidr=ensure_public_network(client, settings.name, settings.public_cidr))
+    attempts_left = AUTO_BLOCK_ATTEMPTS
+    while True:
         try:
             block = free_block(network_cidrs(client))
         except ValueError as error:
             raise LocalcloudError(f"{error}: remove unused Docker networks, or stop another emulator") from error
-    return replace(settings, public_cidr=ensure_public_network(client, settings.name, block))
+        try:
+            return replace(settings, public_cidr=ensure_public_network(client, settings.name, block))
+        except LocalcloudError:
+            attempts_left -= 1
+            if attempts_left == 0:
+                raise
+            # Docker lists the other emulator's network only once it is made.
+            time.sleep(1)
 
 
 def environment_lines(endpoint_url: str) -> str:

@@ -11,9 +11,10 @@ Two emulators, each started once per session and only if a test asks for it: `em
 (moto server, no containers, no Docker), for everything that needs only the API; `nodes_emulator`,
 with containers as instances, for the playbooks that log in to nodes.
 
-`make integration` spreads the test files over pytest-xdist workers; each worker starts its own emulators.
-The tests that log in to nodes all run on one worker, so one `nodes_emulator` starts, and no two emulators
-with containers race for the same Docker address space.
+`make integration` spreads the tests over pytest-xdist workers (one per core), each with emulators of its
+own: a cluster fixture is built on every worker that needs it, which is why each test passes alone. Two
+emulators with containers may come up at once; each takes a public block of its own (`localcloud up`
+picks again when Docker refused a block taken meanwhile), and the node tests use subnets of their own.
 
 Safety: every run is pointed at this session's own emulator by environment alone, as users point any
 AWS tool (`localcloud env`), with AWS_* variables of the caller removed and dummy credentials set, so
@@ -26,18 +27,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from localcloud.session import PLAYBOOK_TIMEOUT, Emulator, run_inventory, run_playbook
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """One xdist group per test file (--dist loadgroup), so a file's module-scoped cluster is built once; the
-    files that log in to nodes share one group, so one worker starts one emulator with containers for them all.
-
-    Those come first: they are the longest, and the other workers share the API-only files meanwhile."""
-    items.sort(key=lambda item: "nodes_emulator" not in item.fixturenames)
-    for item in items:
-        group = "nodes" if "nodes_emulator" in item.fixturenames else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def started(tmp_path_factory, prefix, api_only):
