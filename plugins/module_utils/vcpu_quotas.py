@@ -74,11 +74,11 @@ def insufficient_message(
     )
 
 
-def unreadable_message(instance_type: str, code: Optional[str], reason: str) -> str:
-    """The warning when the quota cannot be read: provisioning goes on, RunInstances may still fail on it."""
+def unchecked_message(instance_type: str, code: Optional[str], reason: str) -> str:
+    """The warning when the quota cannot be checked: provisioning goes on, RunInstances may still fail on it."""
     if code is None:
         return f"no On-Demand vCPU quota is known for the family of {instance_type}; its quota is not checked"
     return (
-        f"could not read the vCPU quota {code} of {instance_type} ({reason}); it is not checked, and launching "
+        f"could not check the vCPU quota {code} of {instance_type} ({reason}); it is not checked, and launching "
         "fails with VcpuLimitExceeded if it is too low"
     )

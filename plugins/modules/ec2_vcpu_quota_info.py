@@ -16,8 +16,9 @@ description:
   - Reads the quota the type counts against (C(GetServiceQuota)) and the vCPUs of that group already running
     or pending in the region outside the cluster, and compares O(count) x O(vcpus) plus those with the quota.
   - RV(sufficient) is V(false) with a one-line RV(message) naming the quota, the need, the limit and how to ask
-    for more. Where the quota cannot be read (no permission, no such quota, an unknown family), RV(sufficient)
-    is V(null), and RV(message) says why, also as a warning; the module never fails on that.
+    for more. Where the quota cannot be checked (no permission, no such quota, an unknown family, a running
+    instance of a type nothing describes), RV(sufficient) is V(null), and RV(message) says why, also as a
+    warning; the module never fails on that.
   - Read-only; never changes anything. Check mode returns the same result.
 author:
   - ec2mpi developers (@ec2mpi)
@@ -155,7 +156,14 @@ def running_elsewhere(client, cluster_name: str, code: str) -> int:
     """vCPUs of the region's running and pending instances outside the cluster that count against the quota."""
     others = [i for i in cr.find_instances(client, [], ("pending", "running")) if not cr.in_cluster(i, cluster_name)]
     counted = sorted({i["InstanceType"] for i in others if vq.quota_code(i["InstanceType"]) == code})
-    return vq.running_vcpus(others, vcpus_by_type(client, counted), code) if counted else 0
+    return vq.running_vcpus(others, vcpus_by_type(client, counted), code)
+
+
+def not_checked(result: Dict[str, Any], message: str) -> Dict[str, Any]:
+    """The result of a check that could not be made: a warning, never a failure."""
+    # core's warn(), not module.warn(): see ec2_instance_type_offering.
+    warn(message)
+    return dict(result, message=message)
 
 
 def check(module: AnsibleAWSModule) -> Dict[str, Any]:
@@ -165,11 +173,12 @@ def check(module: AnsibleAWSModule) -> Dict[str, Any]:
                   running_vcpus=0, needed_vcpus=vq.needed_vcpus(params["count"], params["vcpus"], 0))
     quota, reason = read_quota(module.client("service-quotas"), code) if code else (None, "")
     if quota is None:
-        message = vq.unreadable_message(params["instance_type"], code, reason)
-        # core's warn(), not module.warn(): see ec2_instance_type_offering.
-        warn(message)
-        return dict(result, message=message)
-    elsewhere = running_elsewhere(module.client("ec2"), params["cluster_name"], code)
+        return not_checked(result, vq.unchecked_message(params["instance_type"], code, reason))
+    try:
+        elsewhere = running_elsewhere(module.client("ec2"), params["cluster_name"], code)
+    except botocore.exceptions.ClientError as e:
+        # A running instance of a type neither DescribeInstanceTypes nor the built-in table knows: usage unknown.
+        return not_checked(result, vq.unchecked_message(params["instance_type"], code, e.response["Error"]["Code"]))
     need = vq.needed_vcpus(params["count"], params["vcpus"], elsewhere)
     sufficient = need <= int(quota["Value"])
     message = "" if sufficient else vq.insufficient_message(
@@ -186,12 +195,13 @@ def main():
         cluster_name=dict(type="str", required=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    problem = cr.invalid_cluster_name_message(module.params["cluster_name"])
+    if problem:
+        module.fail_json(msg=problem)
     try:
         result = check(module)
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe the instance types running in the region")
     module.exit_json(changed=False, **result)
 
 

@@ -72,11 +72,11 @@ def test_insufficient_message_names_quota_need_limit_and_fix():
     )
 
 
-def test_unreadable_message_says_the_quota_is_not_checked():
-    assert vq.unreadable_message("g4dn.xlarge", G_AND_VT, "AccessDeniedException") == (
-        "could not read the vCPU quota L-DB2E81BA of g4dn.xlarge (AccessDeniedException); it is not checked, "
+def test_unchecked_message_says_the_quota_is_not_checked():
+    assert vq.unchecked_message("g4dn.xlarge", G_AND_VT, "AccessDeniedException") == (
+        "could not check the vCPU quota L-DB2E81BA of g4dn.xlarge (AccessDeniedException); it is not checked, "
         "and launching fails with VcpuLimitExceeded if it is too low"
     )
-    assert vq.unreadable_message("q9.large", None, "") == (
+    assert vq.unchecked_message("q9.large", None, "") == (
         "no On-Demand vCPU quota is known for the family of q9.large; its quota is not checked"
     )

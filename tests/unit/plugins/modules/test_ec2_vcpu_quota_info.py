@@ -88,6 +88,33 @@ def test_a_quota_that_cannot_be_read_is_not_checked(run, stubbed_client):
     assert not failed
     assert (result["quota_code"], result["limit"], result["sufficient"]) == (G_AND_VT, None, None)
     assert result["message"] == (
-        "could not read the vCPU quota L-DB2E81BA of g4dn.xlarge (AccessDeniedException); it is not checked, "
+        "could not check the vCPU quota L-DB2E81BA of g4dn.xlarge (AccessDeniedException); it is not checked, "
         "and launching fails with VcpuLimitExceeded if it is too low"
     )
+
+
+def test_a_running_type_nothing_describes_leaves_the_quota_unchecked(run, stubbed_client):
+    quotas = stubbed_client("service-quotas")
+    quotas.add_response("get_service_quota", {"Quota": {"QuotaCode": G_AND_VT, "QuotaName": "Running On-Demand G and VT instances",
+                                                        "Value": 64.0}})
+    ec2 = stubbed_client("ec2")
+    someone_elses = {"InstanceId": "i-0123456789abcdef0", "InstanceType": "g9.xlarge", "State": {"Name": "running"}}
+    ec2.add_response("describe_instances", {"Reservations": [{"Instances": [someone_elses]}]})
+    ec2.add_client_error("describe_instance_types", service_error_code="InvalidInstanceType", http_status_code=400,
+                         expected_params={"InstanceTypes": ["g9.xlarge"]})
+
+    result, failed = run()
+
+    assert not failed
+    assert (result["limit"], result["sufficient"]) == (None, None)
+    assert result["message"] == (
+        "could not check the vCPU quota L-DB2E81BA of g4dn.xlarge (InvalidInstanceType); it is not checked, "
+        "and launching fails with VcpuLimitExceeded if it is too low"
+    )
+
+
+def test_a_malformed_cluster_name_fails_in_one_line_before_any_call(run, stubbed_client):
+    result, failed = run(cluster_name="no_underscores")
+
+    assert failed
+    assert result["msg"].startswith("cluster_name 'no_underscores' is invalid")
