@@ -7,16 +7,19 @@ import os
 import socket
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .config import (AMIS_FILE, HOST, UNSET_VARIABLES, LocalcloudError, Settings, add_arguments, client_environment,
                      settings_from_args, settings_to_argv)
 from .containers import container_facts, docker_client, ensure_public_network, managed_containers, network_cidrs, remove_everything
 from .nat import ensure_gateway, mappings, remove_gateway
 from .counter import COUNTS_PATH
+from .faults import FAULTS_PATH
 from .image import build_image, image_exists, image_tag
 from .processes import (heartbeat_file, log_file, read_state, running_pid, spawn, state_file, stop, tail,
                         write_state)
@@ -31,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; a LocalcloudError becomes one line on stderr and exit code 1."""
     args = build_parser().parse_args(argv)
     try:
-        return args.command(settings_from_args(args))
+        settings = settings_from_args(args)
+        if hasattr(args, "faults_method"):
+            return call_faults_api(settings, args.faults_method, args.fault)
+        return args.command(settings)
     except LocalcloudError as error:
         sys.stderr.write(f"localcloud: {error}\n")
         return 1
@@ -54,7 +60,35 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, parents=[common], help=summary, description=summary)
         command.set_defaults(command=function)
+    add_faults_parser(commands, common)
     return parser
+
+
+def add_faults_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    """`faults add '<json>'`, `faults list`, `faults clear`: the faults API of the running emulator (README.md: Faults)."""
+    summary = "switch faults of the running emulator on and off (README.md: Faults)"
+    faults = commands.add_parser("faults", help=summary, description=summary).add_subparsers(required=True, metavar="ACTION")
+    add = faults.add_parser("add", parents=[common], help="switch one fault on, e.g. '{\"kind\": \"request-limit\", \"count\": 5}'")
+    add.add_argument("fault", help="the fault as a JSON object")
+    add.set_defaults(faults_method="POST")
+    for name, method, what in (("list", "GET", "print the faults in force"), ("clear", "DELETE", "switch every fault off")):
+        faults.add_parser(name, parents=[common], help=what, description=what).set_defaults(faults_method=method, fault=None)
+
+
+def call_faults_api(settings: Settings, method: str, fault: str | None) -> int:
+    """One request to the faults API of the emulator running from the state dir; print its JSON answer."""
+    port = read_state(settings.state_dir).get("port", settings.port)
+    body = fault.encode() if fault is not None else None
+    request = urllib.request.Request(f"http://{HOST}:{port}{FAULTS_PATH}", data=body, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            say(response.read().decode())
+    except urllib.error.HTTPError as error:
+        raise LocalcloudError(json.loads(error.read() or b"{}").get("error", str(error))) from error
+    except OSError as error:
+        raise LocalcloudError(f"no emulator answers on http://{HOST}:{port}: {error}; start it with localcloud up") from error
+    return 0
 
 
 def say(message: str) -> None:

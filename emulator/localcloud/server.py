@@ -12,7 +12,7 @@ from moto.ec2.models import elastic_network_interfaces
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import image_owners, placement_groups, service_quotas
+from . import ec2_faults, faults, image_owners, placement_groups, service_quotas
 from .config import AMIS_FILE, HOST, Settings
 from .counter import RequestCounter
 from .public_network import addresses
@@ -36,17 +36,24 @@ def answer_not_implemented(error: NotImplementedError) -> Response:
     return Response(NOT_IMPLEMENTED_BODY.format(message=error), status=501, content_type="text/xml")
 
 
+def answer_server_side_error(error: faults.ServerSideError) -> Response:
+    """An EC2 error with the 5xx status AWS gives it (moto's serializer would answer 400, which clients do not retry)."""
+    return Response(faults.ec2_error_body(error.code, error.message), status=error.status, content_type="text/xml")
+
+
 def create_app(service: str) -> Flask:
     """moto's per-service app, with unimplemented actions answered as API errors."""
     app = create_backend_app(service)
     app.register_error_handler(NotImplementedError, answer_not_implemented)
+    app.register_error_handler(faults.ServerSideError, answer_server_side_error)
     return app
 
 
 def add_what_moto_lacks(settings: Settings) -> None:
-    """Placement groups, EC2's vCPU quotas, the catalog's owner aliases, and public IPs from the emulator's public
-    block instead of AWS's own."""
+    """Placement groups, EC2's vCPU quotas, the catalog's owner aliases, switchable faults, and public IPs from the
+    emulator's public block instead of AWS's own."""
     placement_groups.install()
+    ec2_faults.install()
     image_owners.install(AMIS_FILE)
     service_quotas.install(dict(settings.vcpu_quotas))
     public_ips = addresses(settings.public_cidr)
@@ -61,7 +68,7 @@ def serve(settings: Settings) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # URLs moto puts in responses (SQS queue URLs, for one) must name this port, as `moto_server` arranges too.
     os.environ["MOTO_PORT"] = str(settings.port)
-    app = RequestCounter(DomainDispatcherApplication(create_app))
+    app = RequestCounter(faults.FaultInjector(DomainDispatcherApplication(create_app)))
     server = make_server(HOST, settings.port, app, threaded=True, request_handler=MotoRequestHandler)
     logging.getLogger(__name__).info("moto server answering on %s", settings.endpoint_url)
     server.serve_forever()

@@ -41,6 +41,7 @@ from docker.models.networks import Network
 from .config import ACCESS_KEY, HOST, REPO_ROOT, SECRET_KEY, client_environment
 from .containers import docker_client, managed_containers, managed_networks
 from .counter import COUNTS_PATH, RESET_PATH
+from .faults import FAULTS_PATH
 
 # The venv that runs this module also holds localcloud, ansible-playbook and aws.
 BIN_DIR = Path(sys.executable).parent
@@ -235,11 +236,29 @@ class Emulator:
         with urllib.request.urlopen(self.endpoint_url + COUNTS_PATH, timeout=10) as response:
             return json.load(response)
 
+    def add_fault(self, **fault: Any) -> dict[str, Any]:
+        """Switch on one fault (README.md: Faults), e.g. add_fault(kind="request-limit", count=5); returns it as stored, with its id.
+
+        A fault the emulator refuses raises urllib.error.HTTPError (400) whose body names the problem."""
+        return self._call_json("POST", FAULTS_PATH, json.dumps(fault).encode())
+
+    def clear_faults(self) -> None:
+        """Switch every fault off."""
+        self._call_json("DELETE", FAULTS_PATH)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults in force (a fault with a count shows what is left of it)."""
+        return self._call_json("GET", FAULTS_PATH)["faults"]
+
     def reset_state(self) -> None:
         """Back to an empty account (default VPC and moto's AMIs only); the request counter does not count this."""
         self._post_json(MOTO_RESET_PATH)
 
     def _post_json(self, path: str) -> dict[str, Any]:
-        request = urllib.request.Request(self.endpoint_url + path, data=b"", method="POST")
+        return self._call_json("POST", path)
+
+    def _call_json(self, method: str, path: str, body: bytes = b"") -> dict[str, Any]:
+        request = urllib.request.Request(self.endpoint_url + path, data=body if method != "GET" else None, method=method,
+                                         headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
