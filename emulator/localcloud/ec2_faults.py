@@ -3,6 +3,7 @@
 The store and the HTTP API are in faults.py.
 """
 
+import functools
 import threading
 from typing import Any
 
@@ -78,6 +79,7 @@ def fail(instance: Any, fault: dict[str, Any]) -> None:
 def with_faults_on_run(run_instances: Any) -> Any:
     """RunInstances: capacity refused before anything launches; failing launches marked after."""
 
+    @functools.wraps(run_instances)
     def run_instances_with_faults(self: Any) -> Any:
         if is_reconciler(self.headers.get("User-Agent", "")):
             return run_instances(self)
@@ -99,6 +101,7 @@ def with_faults_on_run(run_instances: Any) -> Any:
 def with_faults_on_start(start_instances: Any) -> Any:
     """StartInstances: refused when a named instance's type and zone have no capacity."""
 
+    @functools.wraps(start_instances)
     def start_instances_with_faults(self: Any) -> Any:
         if not is_reconciler(self.headers.get("User-Agent", "")):
             for instance_id in self._get_param("InstanceIds", []):
@@ -111,7 +114,7 @@ def with_faults_on_start(start_instances: Any) -> Any:
 
 
 def install() -> None:
-    """Wrap RunInstances and StartInstances (idempotent)."""
+    """Wrap RunInstances and StartInstances (idempotent: functools.wraps carries the markers of every wrapper below)."""
     if not getattr(InstanceResponse.run_instances, "localcloud_faults", False):
         InstanceResponse.run_instances = with_faults_on_run(InstanceResponse.run_instances)
     if not getattr(InstanceResponse.start_instances, "localcloud_faults", False):

@@ -26,9 +26,11 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from .counter import RECONCILER_USER_AGENT, WsgiApp, action_of, service_of
+from .consistency import VISIBILITY
+from .counter import RECONCILER_USER_AGENT, WsgiApp, action_of, form_body, service_of
 
 FAULTS_PATH = "/_localcloud/faults"
 NOT_FAULTED_PREFIXES = ("/moto-api", "/_localcloud", "/favicon.ico")
@@ -197,10 +199,31 @@ class FaultInjector:
         if STORE.take("request-limit", lambda fault: fault["service"] == service_of(environ)):
             body = ec2_error_body("RequestLimitExceeded", "Request limit exceeded.")
             return respond(start_response, "503 Service Unavailable", "text/xml", body)
+        seconds = STORE.longest("eventual-consistency", "seconds")
+        refusal = seconds and VISIBILITY.refusal(action, parse_qs(form_body(environ)), seconds)
+        if refusal:
+            return respond(start_response, "400 Bad Request", "text/xml", ec2_error_body(*refusal))
         if action != "RunInstances":
-            return self.app(environ, start_response)
+            return self.answer(environ, start_response, action, seconds)
         with self.launch_lock:
+            return self.answer(environ, start_response, action, seconds)
+
+    def answer(self, environ: dict[str, Any], start_response: Callable[..., Any], action: str, seconds: float) -> Iterable[bytes]:
+        """moto's answer; while an eventual-consistency fault is in force, noting what it creates and hiding what is new."""
+        if not seconds:
             return list(self.app(environ, start_response))
+        answered: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            answered.update(status=status, headers=headers, exc_info=exc_info)
+
+        body = b"".join(self.app(environ, keep))
+        if answered["status"].startswith("200"):
+            VISIBILITY.note_created(action, body)
+            body = VISIBILITY.filtered(action, body, seconds)
+        headers = [(name, value) for name, value in answered["headers"] if name.lower() != "content-length"]
+        start_response(answered["status"], headers + [("Content-Length", str(len(body)))], answered["exc_info"])
+        return [body]
 
     def answer_api(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
