@@ -11,6 +11,7 @@ that DescribeInstanceTypes no longer describes.
 """
 
 from typing import Any
+from typing import Collection
 from typing import Dict
 from typing import List
 from typing import Optional
@@ -65,11 +66,17 @@ def invalid_input_message(
     return None
 
 
-def offered_zones(offerings: List[Dict[str, Any]], availability_zone: Optional[str] = None) -> Dict[str, List[str]]:
-    """DescribeInstanceTypeOfferings (availability-zone) entries as {instance type: sorted zones}."""
+def offered_zones(
+    offerings: List[Dict[str, Any]], standard_zones: Collection[str], availability_zone: Optional[str] = None
+) -> Dict[str, List[str]]:
+    """DescribeInstanceTypeOfferings (availability-zone) entries as {instance type: sorted zones}, standard zones only.
+
+    Offerings also list Local Zones and Wavelength Zones, where a cluster's subnet must not go: a sorted list
+    would put us-west-2-lax-1a before us-west-2a. standard_zones are the region's own availability zones.
+    """
     zones: Dict[str, set] = {}
     for offering in offerings:
-        if availability_zone and offering["Location"] != availability_zone:
+        if offering["Location"] not in standard_zones or (availability_zone and offering["Location"] != availability_zone):
             continue
         zones.setdefault(offering["InstanceType"], set()).add(offering["Location"])
     return {instance_type: sorted(locations) for instance_type, locations in zones.items()}

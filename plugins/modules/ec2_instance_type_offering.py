@@ -12,6 +12,8 @@ short_description: Resolve the instance type a cluster uses in a region, falling
 description:
   - Finds the first of O(instance_type) and O(fallbacks) that the region (or O(availability_zone)) offers,
     and describes it (vCPUs, cores, memory, GPUs, EFA, placement group strategies).
+  - Only the region's standard availability zones count (zone type C(availability-zone), state C(available),
+    no opt-in): Local Zones and Wavelength Zones, which offerings list too, are no place for a cluster's subnet.
   - Falling back emits a warning. When no candidate is offered the module fails with the GPU instance
     types the region does offer.
   - AWS no longer describes the retired P2 family; for it (and P3) facts come from a built-in table of
@@ -35,7 +37,8 @@ options:
     default: []
   availability_zone:
     description:
-      - Only consider offerings in this availability zone.
+      - Only consider offerings in this availability zone, which must be a standard one (not a Local Zone or
+        Wavelength Zone).
     type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -79,7 +82,9 @@ fell_back:
   type: bool
   sample: true
 availability_zones:
-  description: The availability zones that offer the resolved type (only O(availability_zone) when set), sorted.
+  description:
+    - The standard availability zones that offer the resolved type (only O(availability_zone) when set), sorted.
+    - Never a Local Zone or a Wavelength Zone, even where those offer the type.
   returned: success
   type: list
   elements: str
@@ -198,6 +203,7 @@ from typing import Optional
 
 from ansible.module_utils.common.warnings import warn
 
+from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
@@ -223,6 +229,17 @@ class InstanceTypeErrorHandler(AWSErrorHandler):
 def describe_offerings(client, **params) -> List[Dict[str, Any]]:
     paginator = client.get_paginator("describe_instance_type_offerings")
     return paginator.paginate(**params).build_full_result()["InstanceTypeOfferings"]
+
+
+@InstanceTypeErrorHandler.common_error_handler("describe availability zones")
+def describe_standard_zones(client) -> List[str]:
+    """The names of the region's standard availability zones that can be used now."""
+    filters = [
+        {"Name": "zone-type", "Values": ["availability-zone"]},
+        {"Name": "state", "Values": ["available"]},
+        {"Name": "opt-in-status", "Values": ["opt-in-not-required"]},
+    ]
+    return [zone["ZoneName"] for zone in ec2.describe_availability_zones(client, Filters=filters)]
 
 
 @InstanceTypeErrorHandler.list_error_handler("describe instance type", None)
@@ -251,10 +268,12 @@ def offered_gpu_types(client, module: AnsibleAWSModule) -> List[str]:
 def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str, Any]:
     availability_zone = module.params["availability_zone"]
     where = it.location_text(module.region, availability_zone)
+    standard_zones = describe_standard_zones(client)
     offerings = describe_offerings(
         client, LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": candidates}]
     )
-    chosen, zones, skipped = it.choose_instance_type(candidates, it.offered_zones(offerings, availability_zone), where)
+    zones_by_type = it.offered_zones(offerings, standard_zones, availability_zone)
+    chosen, zones, skipped = it.choose_instance_type(candidates, zones_by_type, where)
     if chosen is None:
         suggestions = offered_gpu_types(client, module)
         module.fail_json(msg=it.not_offered_message(candidates, where, suggestions), skipped=skipped)

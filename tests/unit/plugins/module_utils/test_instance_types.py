@@ -96,14 +96,29 @@ def test_availability_zone_must_belong_to_the_region():
     )
 
 
+STANDARD_ZONES = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"]
+
+
 def test_offered_zones_groups_and_sorts_zones_per_type():
     offerings = [
         offering("g4dn.xlarge", "us-west-2c"),
         offering("g4dn.xlarge", "us-west-2a"),
         offering("g6.xlarge", "us-west-2d"),
     ]
-    assert it.offered_zones(offerings) == {"g4dn.xlarge": ["us-west-2a", "us-west-2c"], "g6.xlarge": ["us-west-2d"]}
-    assert it.offered_zones(offerings, "us-west-2d") == {"g6.xlarge": ["us-west-2d"]}
+    assert it.offered_zones(offerings, STANDARD_ZONES) == {"g4dn.xlarge": ["us-west-2a", "us-west-2c"], "g6.xlarge": ["us-west-2d"]}
+    assert it.offered_zones(offerings, STANDARD_ZONES, "us-west-2d") == {"g6.xlarge": ["us-west-2d"]}
+
+
+def test_offered_zones_leave_out_local_and_wavelength_zones():
+    # Sorted, the Local Zone would come first and become the cluster's zone.
+    offerings = [
+        offering("g4dn.xlarge", "us-west-2-lax-1a"),
+        offering("g4dn.xlarge", "us-west-2-wl1-las-wlz-1"),
+        offering("g4dn.xlarge", "us-west-2b"),
+        offering("g5.xlarge", "us-west-2-lax-1a"),
+    ]
+    assert it.offered_zones(offerings, STANDARD_ZONES) == {"g4dn.xlarge": ["us-west-2b"]}
+    assert it.offered_zones(offerings, STANDARD_ZONES, "us-west-2-lax-1a") == {}
 
 
 def test_first_offered_candidate_wins_and_the_others_are_reported_skipped():

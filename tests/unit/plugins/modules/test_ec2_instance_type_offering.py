@@ -37,6 +37,23 @@ def offerings(instance_type, *zones):
     }
 
 
+STANDARD_ZONES_FILTERS = [
+    {"Name": "zone-type", "Values": ["availability-zone"]},
+    {"Name": "state", "Values": ["available"]},
+    {"Name": "opt-in-status", "Values": ["opt-in-not-required"]},
+]
+
+
+def stub_standard_zones(ec2, *zones):
+    """DescribeAvailabilityZones as AWS answers the module's filters: the standard zones (2a to 2d unless given)."""
+    names = zones or ("us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d")
+    ec2.add_response(
+        "describe_availability_zones",
+        {"AvailabilityZones": [{"ZoneName": name, "ZoneType": "availability-zone", "State": "available"} for name in names]},
+        {"Filters": STANDARD_ZONES_FILTERS},
+    )
+
+
 @pytest.mark.usefixtures("moto")
 def test_offered_gpu_type_is_described_by_the_api(run):
     result, failed = run(instance_type="g4dn.xlarge")
@@ -206,6 +223,7 @@ def test_bad_input_fails_before_any_aws_call(run, args, named):
 
 def test_retired_type_offered_but_unknown_to_the_api_uses_the_builtin_table(run, stubbed_client):
     ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
     ec2.add_response(
         "describe_instance_type_offerings",
         offerings("p2.xlarge", "us-west-2b", "us-west-2a"),
@@ -237,6 +255,7 @@ def test_retired_type_offered_but_unknown_to_the_api_uses_the_builtin_table(run,
 
 def test_type_unknown_to_the_api_and_the_table_fails_naming_it(run, stubbed_client):
     ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
     ec2.add_response("describe_instance_type_offerings", offerings("g3.4xlarge", "us-west-2a"))
     ec2.add_client_error("describe_instance_types", service_error_code="InvalidInstanceType", http_status_code=400)
 
@@ -250,6 +269,7 @@ def test_type_unknown_to_the_api_and_the_table_fails_naming_it(run, stubbed_clie
 
 def test_throttled_describe_is_retried(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
     ec2.add_client_error(
         "describe_instance_type_offerings", service_error_code="RequestLimitExceeded", http_status_code=503
     )
@@ -281,6 +301,7 @@ def test_throttled_describe_is_retried(run, stubbed_client, sleeps):
 
 def test_throttled_describe_instance_types_is_retried(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
     ec2.add_response("describe_instance_type_offerings", offerings("p2.xlarge", "us-west-2a"))
     ec2.add_client_error("describe_instance_types", service_error_code="Throttling", http_status_code=400)
     ec2.add_client_error("describe_instance_types", service_error_code="InvalidInstanceType", http_status_code=400)
@@ -294,6 +315,7 @@ def test_throttled_describe_instance_types_is_retried(run, stubbed_client, sleep
 
 def test_permission_fault_fails_at_once_naming_the_call(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
     ec2.add_client_error(
         "describe_instance_type_offerings",
         service_error_code="UnauthorizedOperation",
@@ -312,6 +334,7 @@ def test_permission_fault_fails_at_once_naming_the_call(run, stubbed_client, sle
 
 def test_permission_fault_on_describe_instance_types_names_that_call(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
     ec2.add_response("describe_instance_type_offerings", offerings("g4dn.xlarge", "us-west-2a"))
     ec2.add_client_error("describe_instance_types", service_error_code="UnauthorizedOperation", http_status_code=403)
 
@@ -320,4 +343,58 @@ def test_permission_fault_on_describe_instance_types_names_that_call(run, stubbe
     assert failed
     assert result["msg"].startswith("Failed to describe instance type: ")
     assert "DescribeInstanceTypes" in result["msg"]
+    assert sleeps == []
+
+
+G4DN_XLARGE = {
+    "InstanceType": "g4dn.xlarge",
+    "VCpuInfo": {"DefaultVCpus": 4, "DefaultCores": 2, "DefaultThreadsPerCore": 2},
+    "MemoryInfo": {"SizeInMiB": 16384},
+    "GpuInfo": {"Gpus": [{"Name": "T4", "Manufacturer": "NVIDIA", "Count": 1, "MemoryInfo": {"SizeInMiB": 16384}}]},
+}
+
+
+# moto has no Local Zones or Wavelength Zones (nor does the local emulator, which is moto): the Stubber
+# answers as AWS does in us-west-2, where Los Angeles Local Zones and Wavelength Zones offer GPU types too.
+def test_local_and_wavelength_zones_are_never_returned(run, stubbed_client):
+    ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
+    ec2.add_response(
+        "describe_instance_type_offerings",
+        offerings("g4dn.xlarge", "us-west-2-lax-1a", "us-west-2-wl1-las-wlz-1", "us-west-2c", "us-west-2b"),
+    )
+    ec2.add_response("describe_instance_types", {"InstanceTypes": [G4DN_XLARGE]}, {"InstanceTypes": ["g4dn.xlarge"]})
+
+    result, failed = run(instance_type="g4dn.xlarge")
+
+    assert not failed, result.get("msg")
+    assert result["availability_zones"] == ["us-west-2b", "us-west-2c"]
+
+
+def test_a_type_offered_only_in_a_local_zone_is_not_offered(run, stubbed_client):
+    ec2 = stubbed_client("ec2")
+    stub_standard_zones(ec2)
+    ec2.add_response(
+        "describe_instance_type_offerings",
+        {"InstanceTypeOfferings": offerings("g5.xlarge", "us-west-2-lax-1a")["InstanceTypeOfferings"]
+         + offerings("g4dn.xlarge", "us-west-2a")["InstanceTypeOfferings"]},
+    )
+    ec2.add_response("describe_instance_types", {"InstanceTypes": [G4DN_XLARGE]}, {"InstanceTypes": ["g4dn.xlarge"]})
+
+    outcome = run(instance_type="g5.xlarge", fallbacks=["g4dn.xlarge"])
+
+    assert not outcome.failed, outcome.result.get("msg")
+    assert (outcome.result["instance_type"], outcome.result["availability_zones"]) == ("g4dn.xlarge", ["us-west-2a"])
+    assert outcome.result["skipped"] == [{"instance_type": "g5.xlarge", "reason": f"not offered in {REGION}"}]
+
+
+def test_permission_fault_on_describe_availability_zones_names_that_call(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    ec2.add_client_error("describe_availability_zones", service_error_code="UnauthorizedOperation", http_status_code=403)
+
+    result, failed = run(instance_type="g4dn.xlarge")
+
+    assert failed
+    assert result["msg"].startswith("Failed to describe availability zones: ")
+    assert "DescribeAvailabilityZones" in result["msg"] and "\n" not in result["msg"]
     assert sleeps == []
