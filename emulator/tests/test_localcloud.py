@@ -300,10 +300,10 @@ def test_a_gpu_type_from_a_driver_image_shows_its_gpus_through_the_nvidia_smi_st
 
 
 def test_ec2_vcpu_quotas_are_served_with_the_configured_values(emulator: Emulator) -> None:
-    """GetServiceQuota answers EC2's Running On-Demand quotas by code: the session's G and VT quota of 0, the others 1024."""
+    """GetServiceQuota answers EC2's Running On-Demand quotas by code: the session's G and VT quota of 8, the others 1024."""
     quotas = emulator.client("service-quotas")
     g_and_vt = quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-DB2E81BA")["Quota"]
-    assert (g_and_vt["QuotaName"], g_and_vt["Value"]) == ("Running On-Demand G and VT instances", 0.0)
+    assert (g_and_vt["QuotaName"], g_and_vt["Value"]) == ("Running On-Demand G and VT instances", 8.0)
     standard = quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-1216C47A")["Quota"]
     assert (standard["QuotaName"], standard["Value"]) == ("Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", 1024.0)
     with pytest.raises(ClientError) as unknown:
