@@ -13,7 +13,7 @@ description:
   - Finds the first of O(instance_type) and O(fallbacks) that the region (or O(availability_zone)) offers,
     and describes it (vCPUs, cores, memory, GPUs, EFA, placement group strategies).
   - Only the region's standard availability zones count (zone type C(availability-zone), state C(available),
-    no opt-in): Local Zones and Wavelength Zones, which offerings list too, are no place for a cluster's subnet.
+    no opt-in). Local Zones and Wavelength Zones, which offerings list too, are no place for a cluster's subnet.
   - Falling back emits a warning. When no candidate is offered the module fails with the GPU instance
     types the region does offer.
   - AWS no longer describes the retired P2 family; for it (and P3) facts come from a built-in table of
