@@ -32,9 +32,10 @@ $(STAMP): requirements.txt requirements-dev.txt emulator/pyproject.toml
 docker: deps system-deps ## Make sure a Docker engine answers (starts dockerd when none does)
 	@tools/ensure-docker.sh
 
-lint: deps ## ansible-lint (production profile) and yamllint
+lint: deps ## ansible-lint (production profile), yamllint, parliament on the IAM operator policy
 	yamllint --strict .
 	ansible-lint --profile production
+	python tools/lint-iam-policy.py
 
 sanity: deps system-deps ## ansible-test sanity, offline, on a copy of the collection
 	@$(VENV)/bin/python tools/ansible-test-offline.py

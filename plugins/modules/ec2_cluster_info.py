@@ -13,9 +13,12 @@ description:
   - Finds every resource tagged C(ec2mpi:cluster=<cluster_name>) in the region, by type. These are the
     resources M(ec2mpi.cluster.ec2_cluster_teardown) deletes.
   - One Describe call per EC2 resource type, filtered on the tag. Terminated instances are not listed.
-  - IAM is global, so IAM resources are listed whatever the region. IAM groups cannot be tagged; a group
-    belongs to a cluster when it is named C(ec2mpi-<cluster_name>-operators) or has one of the cluster's
-    policies attached.
+  - IAM is global but the iam role names and tags its objects with the region, so the IAM resources listed are
+    those of the module's region (and those of releases before regions, which belong to every region). That is the
+    policies tagged C(ec2mpi:region) for it, the users the cluster created there (C(ec2mpi:created-by=<cluster>/<region>)),
+    never a user that existed before. IAM groups cannot be tagged; a group belongs to a cluster when it is named
+    C(ec2mpi-<cluster_name>-<region>-operators) (C(ec2mpi-<cluster_name>-operators) before regions) or has one of the
+    cluster's policies attached.
   - Read-only; never changes anything. Check mode returns the same result.
 author:
   - ec2mpi developers (@ec2mpi)
@@ -189,7 +192,9 @@ resources:
       type: list
       elements: dict
     iam_groups:
-      description: The IAM groups named C(ec2mpi-<cluster>-operators) or holding one of the cluster's policies.
+      description:
+        - The IAM groups named C(ec2mpi-<cluster>-<region>-operators) (or C(ec2mpi-<cluster>-operators), before regions)
+          or holding one of the cluster's policies.
       returned: when O(include_iam=true)
       type: list
       elements: dict
@@ -245,7 +250,7 @@ def main():
     ec2_client = module.client("ec2")
     iam_client = module.client("iam") if include_iam else None
     try:
-        found = cr.discover(ec2_client, iam_client, cluster_name, include_iam)
+        found = cr.discover(ec2_client, iam_client, cluster_name, include_iam, module.region)
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
 

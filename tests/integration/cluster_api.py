@@ -10,6 +10,8 @@ import json
 
 # ssh_allowed_cidrs has no default: the tests name an address as users must (TEST-NET-1, RFC 5737).
 SSH_ALLOWED_CIDRS = ["192.0.2.10/32"]
+# The region the emulator sessions run in (localcloud.session.REGION); the IAM names carry it.
+REGION = "us-west-2"
 SSH_INPUT = ["-e", json.dumps({"ssh_allowed_cidrs": SSH_ALLOWED_CIDRS})]
 # Where the emulator's public IPs come from (RFC 2544), as AWS maps public IPs in the cluster's subnet.
 PUBLIC_RANGE = ipaddress.ip_network("198.18.0.0/15")
@@ -68,8 +70,8 @@ def footprint(ec2, iam, name, instance_states=ANY_STATE):
         + [k["KeyName"] for k in ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [named]}])["KeyPairs"]],
         "instances": [i["InstanceId"] for i in instances(ec2, name, states=instance_states)],
         "iam groups": [g["GroupName"] for page in iam.get_paginator("list_groups").paginate()
-                       for g in page["Groups"] if g["GroupName"] == f"{named}-operators"],
+                       for g in page["Groups"] if g["GroupName"] in (f"{named}-operators", f"{named}-{REGION}-operators")],
         "iam policies": [p["PolicyName"] for page in iam.get_paginator("list_policies").paginate(Scope="Local")
-                         for p in page["Policies"] if p["PolicyName"] == f"{named}-operator"],
+                         for p in page["Policies"] if p["PolicyName"] in (f"{named}-operator", f"{named}-{REGION}-operator")],
     }
     return {kind: sorted(set(ids)) for kind, ids in found.items()}
