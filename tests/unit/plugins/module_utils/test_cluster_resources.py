@@ -10,6 +10,7 @@ The clusters it discovers come from tests/unit/cluster_world.py (the `world` fix
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.tests.unit.cluster_world import REGION
@@ -17,6 +18,7 @@ from ansible_collections.ec2mpi.cluster.tests.unit.cluster_world import TAG
 from ansible_collections.ec2mpi.cluster.tests.unit.cluster_world import discover
 from ansible_collections.ec2mpi.cluster.tests.unit.cluster_world import ec2_only
 from ansible_collections.ec2mpi.cluster.tests.unit.cluster_world import sorted_labels
+from ansible_collections.ec2mpi.cluster.tests.unit.cluster_world import stub_discovery
 
 
 # Pure parts.
@@ -158,3 +160,20 @@ def test_instances_are_summarised_with_their_role(world):
     assert head[0]["state"] == "running" and head[0]["subnet_id"] == world.a["subnets"][0]
     assert head[0]["private_ip_address"].startswith("10.0.1.") and head[0]["cluster"] == "a"
     assert isinstance(head[0]["launch_time"], str) and head[0]["tags"]["Name"] == "ec2mpi-a"
+
+
+def placement_group(cluster, state):
+    return {"GroupName": f"ec2mpi-{cluster}", "GroupId": f"pg-{cluster}", "State": state, "Tags": [{"Key": TAG, "Value": cluster}]}
+
+
+# The emulator deletes a placement group at once; AWS lists it deleting, then deleted, for a while.
+def test_placement_groups_being_deleted_are_not_resources_nor_make_orphans(aws_credentials):
+    ec2 = boto3.client("ec2", region_name=REGION)
+    with Stubber(ec2) as stubber:
+        stub_discovery(stubber, PlacementGroups=[
+            placement_group("going", "deleting"), placement_group("gone", "deleted"), placement_group("kept", "available"),
+        ])
+        found = cr.discover(ec2, None, None, include_iam=False)
+
+    assert cr.labels(found)["placement_groups"] == ["ec2mpi-kept"]
+    assert cr.orphans(found) == ["kept"]

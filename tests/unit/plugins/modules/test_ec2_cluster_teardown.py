@@ -269,39 +269,157 @@ VPC_CONTENTS = [
 ]
 
 
-def test_what_is_left_fails_naming_it(run, stubbed_client, sleeps):
-    vpc = {"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}
-    ec2 = stubbed_client("ec2")
+def stub_vpc_deletion(ec2, vpc):
+    """The discovery of a cluster that has only vpc, and its deletion."""
     cluster_world.stub_discovery(ec2, Vpcs=[vpc])
     for operation, key in VPC_CONTENTS:
         ec2.add_response(operation, {key: []})
-    ec2.add_response("delete_vpc", {}, {"VpcId": "vpc-1"})
-    cluster_world.stub_discovery(ec2, Vpcs=[vpc])  # eventual consistency, or someone recreating it
+    ec2.add_response("delete_vpc", {}, {"VpcId": vpc["VpcId"]})
+
+
+VPC = {"VpcId": "vpc-1", "Tags": cluster_world.tag_list("a")}
+# Discoveries after the deletion while the Describe calls still list it: the first, then one every WAIT_DELAY seconds.
+LOOKUPS = ec2_cluster_teardown.CONSISTENCY_TIMEOUT // cr.WAIT_DELAY + 1
+
+
+def test_a_deletion_the_describe_calls_lag_behind_is_waited_for(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    stub_vpc_deletion(ec2, VPC)
+    cluster_world.stub_discovery(ec2, Vpcs=[VPC])  # eventual consistency: DeleteVpc succeeded, DescribeVpcs lags
+    cluster_world.stub_discovery(ec2, Vpcs=[VPC])
+    cluster_world.stub_discovery(ec2)
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert result["deleted"]["vpcs"] == ["vpc-1"] and remaining_is_empty(result)
+    assert sleeps == [cr.WAIT_DELAY, cr.WAIT_DELAY]
+
+
+def test_what_is_still_listed_after_the_consistency_timeout_fails_naming_it(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    stub_vpc_deletion(ec2, VPC)
+    for lookup in range(LOOKUPS):  # someone recreating it, or AWS lagging for longer than it ever should
+        cluster_world.stub_discovery(ec2, Vpcs=[VPC])
 
     result, failed = run(cluster_name="a")
 
     assert failed
-    assert result["msg"].startswith(
-        "teardown of cluster a in us-west-2 deleted 1 resource(s) but left 1: vpcs vpc-1; run the teardown again"
+    assert result["msg"] == (
+        "teardown of cluster a in us-west-2 deleted 1 resource(s) but left 1: vpcs vpc-1 (deleted, but still listed after "
+        f"{ec2_cluster_teardown.CONSISTENCY_TIMEOUT} s); run the teardown again, or delete them (and whatever they depend on) in the AWS console"
     )
-    assert "\n" not in result["msg"]
     assert result["deleted"]["vpcs"] == ["vpc-1"] and [vpc["id"] for vpc in result["remaining"]["vpcs"]] == ["vpc-1"]
+    assert sleeps == [cr.WAIT_DELAY] * (LOOKUPS - 1)  # bounded: 8 Describe calls a lookup, 13 lookups at most
 
 
-def test_instances_that_do_not_terminate_in_time_fail(run, stubbed_client, sleeps):
-    node = {"InstanceId": "i-1", "State": {"Name": "running", "Code": 16}, "Tags": cluster_world.tag_list("a")}
+def test_what_was_not_deleted_is_not_waited_for(run, stubbed_client, sleeps):
+    # A VPC someone else's subnet keeps: no lookup will ever miss it.
     ec2 = stubbed_client("ec2")
-    cluster_world.stub_discovery(ec2, Reservations=[{"Instances": [node]}])
-    ec2.add_response("terminate_instances", {"TerminatingInstances": []}, {"InstanceIds": ["i-1"]})
-    ec2.add_response(
-        "describe_instances",
-        {"Reservations": [{"Instances": [dict(node, State={"Name": "shutting-down", "Code": 32})]}]},
-    )
+    cluster_world.stub_discovery(ec2, Vpcs=[VPC])
+    for operation, key in VPC_CONTENTS:
+        ec2.add_response(operation, {key: [{"SubnetId": "subnet-9"}] if key == "Subnets" else []})
+    cluster_world.stub_discovery(ec2, Vpcs=[VPC])
 
-    result, failed = run(cluster_name="a", wait_timeout=5)  # one poll
+    result, failed = run(cluster_name="a")
+
+    assert failed and result["blocked_by"] == {"vpc-1": ["subnet subnet-9"]}
+    assert result["msg"].startswith("teardown of cluster a in us-west-2 deleted 0 resource(s) but left 1: vpcs vpc-1; vpc vpc-1 holds")
+    assert sleeps == []
+
+
+def node(state):
+    return {"InstanceId": "i-1", "State": {"Name": state}, "Tags": cluster_world.tag_list("a")}
+
+
+def stub_termination(ec2, first_state, *states_seen):
+    """Discovery of one instance in first_state, its termination, and what each poll then sees."""
+    cluster_world.stub_discovery(ec2, Reservations=[{"Instances": [node(first_state)]}])
+    ec2.add_response("terminate_instances", {"TerminatingInstances": []}, {"InstanceIds": ["i-1"]})
+    for state in states_seen:
+        ec2.add_response(
+            "describe_instances",
+            {"Reservations": [{"Instances": [node(state)]}]},
+            {"Filters": [{"Name": "instance-id", "Values": ["i-1"]}]},
+        )
+
+
+@pytest.mark.parametrize(
+    "first_state, states_seen",
+    [
+        # Still launching when the teardown came, or a Describe call lagging behind: boto3's waiter gave up on pending.
+        ("pending", ["pending", "running", "shutting-down", "terminated"]),
+        # Terminated while it was stopping: boto3's waiter gave up on stopping.
+        ("stopping", ["stopping", "stopped", "terminated"]),
+    ],
+)
+def test_the_instances_are_waited_for_through_every_state_until_terminated(run, stubbed_client, sleeps, first_state, states_seen):
+    ec2 = stubbed_client("ec2")
+    stub_termination(ec2, first_state, *states_seen)
+    cluster_world.stub_discovery(ec2)
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert result["deleted"]["instances"] == ["i-1"] and remaining_is_empty(result)
+    assert sleeps == [cr.WAIT_DELAY] * (len(states_seen) - 1)
+
+
+def test_an_instance_no_longer_listed_counts_as_terminated(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    stub_termination(ec2, "running")
+    ec2.add_response("describe_instances", {"Reservations": []}, {"Filters": [{"Name": "instance-id", "Values": ["i-1"]}]})
+    cluster_world.stub_discovery(ec2)
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert sleeps == []
+
+
+def test_instances_that_do_not_terminate_in_time_fail_naming_them_and_their_state(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    stub_termination(ec2, "running", "shutting-down", "stopped")
+
+    result, failed = run(cluster_name="a", wait_timeout=10)  # two polls
 
     assert failed
-    assert result["msg"].startswith("Timeout trying to wait for the instances to terminate: ")
+    assert result["msg"] == (
+        "instances i-1 (stopped) of cluster a are not terminated after wait_timeout 10 s: "
+        "raise wait_timeout and run the teardown again, or look at them in the EC2 console"
+    )
+    assert sleeps == [cr.WAIT_DELAY]
+
+
+def placement_group(state):
+    return {"GroupName": "ec2mpi-a", "GroupId": "pg-1", "State": state, "Strategy": "cluster", "Tags": cluster_world.tag_list("a")}
+
+
+@pytest.mark.parametrize("state", ["deleting", "deleted"])
+def test_a_placement_group_being_deleted_is_gone_already(run, stubbed_client, sleeps, state):
+    # DeletePlacementGroup returns at once; the group is listed deleting, then deleted, for a while.
+    ec2 = stubbed_client("ec2")
+    cluster_world.stub_discovery(ec2, PlacementGroups=[placement_group(state)])  # a second teardown's lookup
+    cluster_world.stub_discovery(ec2, PlacementGroups=[placement_group(state)])
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert result["changed"] is False and result["deleted"]["placement_groups"] == [] and remaining_is_empty(result)
+    assert sleeps == []
+
+
+def test_a_placement_group_listed_deleting_after_its_deletion_is_not_left(run, stubbed_client, sleeps):
+    ec2 = stubbed_client("ec2")
+    cluster_world.stub_discovery(ec2, PlacementGroups=[placement_group("available")])
+    ec2.add_response("delete_placement_group", {}, {"GroupName": "ec2mpi-a"})
+    cluster_world.stub_discovery(ec2, PlacementGroups=[placement_group("deleting")])
+
+    result, failed = run(cluster_name="a")
+
+    assert not failed, result.get("msg")
+    assert result["deleted"]["placement_groups"] == ["ec2mpi-a"] and remaining_is_empty(result)
+    assert sleeps == []
 
 
 def test_check_mode_makes_describe_calls_only(run, stubbed_client):
