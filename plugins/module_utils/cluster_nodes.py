@@ -5,19 +5,35 @@
 
 """Which node of a cluster is the head, and how many MPI slots a node has: one rule for modules and templates.
 
-ec2_cluster_instances tags the nodes; the filters head_first and mpi_slots read those tags back for the
-hostfile, the smoke test and the summaries, and the test slot_policy checks the input mpi_slots.
-Nothing here calls AWS.
+The filter type_launch_tags gives each node the tags of its own instance type at launch; ec2_cluster_instances
+tags the roles; the filters head_first and mpi_slots read those tags back for the hostfile, the smoke test and
+the summaries, and the test slot_policy checks the input mpi_slots. Nothing here calls AWS.
 """
 
 from typing import Any
+from typing import Dict
 from typing import Mapping
 from typing import Tuple
 
 ROLE_TAG = "ec2mpi:role"
-# Counts the instances role tags every node with, from the instance type.
+# Counts every node is tagged with at launch, from its own instance type.
 COUNT_TAGS = {"gpus": "ec2mpi:gpus", "cores": "ec2mpi:cores", "vcpus": "ec2mpi:vcpus"}
+# EC2's name of the node's GPU model ("" without GPUs), which the gpus role checks nvidia-smi against.
+GPU_NAME_TAG = "ec2mpi:gpu-name"
 SLOT_POLICIES = tuple(COUNT_TAGS) + ("auto",)
+
+
+def type_tags(instance_type_info: Mapping[str, Any]) -> Dict[str, str]:
+    """The tags a node of this type is launched with, from ec2_instance_type_offering's instance_type_info.
+
+    At launch and never after: a node keeps its own type's counts when instance_type changes on a rerun."""
+    gpus = instance_type_info.get("gpus") or []
+    return {
+        COUNT_TAGS["gpus"]: str(instance_type_info.get("gpu_count") or 0),
+        GPU_NAME_TAG: (gpus[0].get("name") or "") if gpus else "",
+        COUNT_TAGS["cores"]: str(instance_type_info["cores"]),
+        COUNT_TAGS["vcpus"]: str(instance_type_info["vcpus"]),
+    }
 
 
 def head_first_key(tags: Mapping[str, str], launch_time: Any, instance_id: str) -> Tuple[bool, Any, str]:

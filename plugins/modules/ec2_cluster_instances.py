@@ -24,8 +24,12 @@ description:
   - New instances require IMDSv2 (session tokens) for their instance metadata, and get their tags at launch on
     their root volume and network interface too (without C(ec2mpi:role), which moves), so cost allocation and
     teardown see them.
-  - Waits until launched and started instances run. Terminated instances are not waited for, since they no longer
-    count once they are shutting down.
+  - When AWS has no capacity for O(instance_type) (C(InsufficientInstanceCapacity)), launches the first of
+    O(capacity_fallbacks) it has capacity for instead, with a warning; with none, fails and launches nothing.
+  - Starting stopped instances retries the types AWS has no capacity for until O(capacity_retry_timeout).
+  - Waits until launched and started instances run. An instance that AWS terminates on the way (pending ->
+    terminated) fails the run at once, naming it and its C(StateReason); the others are kept, so a rerun replaces it.
+    Terminated instances are not waited for, since they no longer count once they are shutting down.
   - Check mode reports what would be launched, started and terminated, and changes nothing.
 author:
   - ec2mpi developers (@ec2mpi)
@@ -78,9 +82,30 @@ options:
     default: {}
   launch_tags:
     description:
-      - Tags only new instances get, at launch, and never change afterwards, such as what they were launched with.
+      - Tags only new instances get, at launch, and never change afterwards, such as what they were launched with
+        (their type's GPU and core counts, which their MPI slots come from).
     type: dict
     default: {}
+  capacity_fallbacks:
+    description:
+      - Instance types launched instead of O(instance_type), in order, when AWS has no capacity for it. They must run
+        O(image_id).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      instance_type:
+        description: The instance type.
+        type: str
+        required: true
+      launch_tags:
+        description: Tags instances of this type get at launch, over O(launch_tags).
+        type: dict
+        default: {}
+  capacity_retry_timeout:
+    description: Seconds to keep retrying stopped instances AWS has no capacity to start.
+    type: int
+    default: 300
   wait_timeout:
     description:
       - Seconds to wait for launched or started instances to run (they have their addresses then), and for
@@ -144,6 +169,11 @@ launched_ids:
   type: list
   elements: str
   sample: [i-0123456789abcdef1]
+launched_instance_type:
+  description: The type of the instances this run launched (O(instance_type) or a capacity fallback); empty when none.
+  returned: when not in check mode
+  type: str
+  sample: g5.xlarge
 started_ids:
   description: The stopped instances this run started.
   returned: when not in check mode
@@ -171,36 +201,28 @@ would_terminate:
   elements: str
 """
 
-import time
-import uuid
 from typing import Any
 from typing import Dict
 from typing import List
 from typing import Tuple
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import launches
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
-from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import head_first_key
 
 Instance = Dict[str, Any]
 # The largest gp3 volume, in GiB.
 MAX_VOLUME_GIB = 16384
 
 
-def head_first(instances: List[Instance]) -> List[Instance]:
-    """The head (the node tagged so, else the oldest), then the rest by launch time and instance id."""
-    return sorted(instances, key=lambda i: head_first_key(cr.tags_of(i), i["LaunchTime"], i["InstanceId"]))
-
-
 def find_instances(client, cluster_name: str) -> List[Instance]:
     """The cluster's instances that count (a stopped one is started, never replaced), head first."""
-    return head_first(cr.find_instances(client, cr.tag_filters(cluster_name), cr.LIVE_INSTANCE_STATES))
+    return cr.head_first(cr.find_instances(client, cr.tag_filters(cluster_name), cr.LIVE_INSTANCE_STATES))
 
 
 @ec2.EC2InstanceErrorHandler.common_error_handler("tag instances")
@@ -244,8 +266,6 @@ def launch_request(params: Dict[str, Any], number: int, tags: Dict[str, str]) ->
         + [{"ResourceType": kind, "Tags": ansible_dict_to_boto3_tag_list(tags)} for kind in ("volume", "network-interface")],
         # IMDSv1 answers any process (or SSRF) on the node with the instance's credentials; v2 needs a session token.
         MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
-        # Retries of this call (throttling, capacity) must not launch a second batch.
-        ClientToken=uuid.uuid4().hex,
     )
     if params["root_volume_size"]:
         ebs = {"VolumeSize": params["root_volume_size"], "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}
@@ -255,26 +275,15 @@ def launch_request(params: Dict[str, Any], number: int, tags: Dict[str, str]) ->
     return request
 
 
-def launch(client, params: Dict[str, Any], number: int, tags: Dict[str, str]) -> List[str]:
-    return [instance["InstanceId"] for instance in ec2.run_instances(client, **launch_request(params, number, tags))["Instances"]]
-
-
-def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance]:
-    """Poll all the instances with one DescribeInstances per round until they run; return their descriptions."""
-    deadline = time.monotonic() + timeout
-    while True:
-        # Freshly launched ids can be unknown for a moment: describe_instances answers [] then.
-        instances = cr.instances_of(ec2.describe_instances(client, InstanceIds=instance_ids))
-        running = {instance["InstanceId"] for instance in instances if instance["State"]["Name"] == "running"}
-        waiting = sorted(set(instance_ids) - running)
-        if not waiting:
-            return head_first(instances)
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"after {timeout} s these instances still do not run: {', '.join(waiting)}; "
-                "look at them in the EC2 console, or raise wait_timeout"
-            )
-        time.sleep(cr.WAIT_DELAY)
+def launch(module: AnsibleAWSModule, client, number: int, tags: Dict[str, str]) -> Tuple[str, List[str]]:
+    """Launch `number` nodes of the first type AWS has capacity for: (that type, their ids)."""
+    params = module.params
+    requests = [(params["instance_type"], launch_request(params, number, tags))]
+    for fallback in params["capacity_fallbacks"]:
+        fallback_params = dict(params, instance_type=fallback["instance_type"],
+                               launch_tags=dict(params["launch_tags"], **fallback["launch_tags"]))
+        requests.append((fallback["instance_type"], launch_request(fallback_params, number, tags)))
+    return launches.launch_first_with_capacity(client, requests, module.warn)
 
 
 def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
@@ -299,18 +308,20 @@ def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
     if stopping:
         cr.wait_stopped(client, stopping, params["wait_timeout"])
     if to_start:
-        ec2.start_instances(client, to_start)
-    launched = launch(client, params, number_to_launch, tags) if number_to_launch else []
+        launches.start_with_capacity_retries(client, [i for i in kept if i["InstanceId"] in to_start],
+                                             params["capacity_retry_timeout"])
+    launched_type, launched = launch(module, client, number_to_launch, tags) if number_to_launch else ("", [])
     instances = kept
     if to_start or launched:
-        instances = wait_running(client, [i["InstanceId"] for i in kept] + launched, params["wait_timeout"])
+        waited_for = [i["InstanceId"] for i in kept] + launched
+        instances = cr.head_first(launches.wait_running(client, waited_for, params["wait_timeout"]))
         # Which launched instance is the head is known only now that they are described.
         batches = tag_batches(instances, tags)
     added: Dict[str, Dict[str, str]] = {}
     for batch_tags, batch_ids in batches:
         create_tags(client, batch_ids, batch_tags)
         added.update(dict.fromkeys(batch_ids, batch_tags))
-    return dict(result, launched_ids=launched, started_ids=to_start, terminated_ids=terminated,
+    return dict(result, launched_ids=launched, launched_instance_type=launched_type, started_ids=to_start, terminated_ids=terminated,
                 instances=[cr.instance_summary(i, added.get(i["InstanceId"])) for i in instances])
 
 
@@ -323,9 +334,14 @@ def input_problem(params: Dict[str, Any]) -> str:
         return f"count {params['count']} is negative; set it to the number of instances that must run (0 or more)"
     if params["wait_timeout"] < 1:
         return f"wait_timeout {params['wait_timeout']} is not positive; set it to the seconds to wait for the instances to run (e.g. 600)"
-    for option in ("tags", "launch_tags"):
-        if cr.CLUSTER_TAG in params[option] or ROLE_TAG in params[option]:
+    tag_options = [("tags", params["tags"]), ("launch_tags", params["launch_tags"])]
+    tag_options += [(f"capacity_fallbacks' launch_tags of {f['instance_type']}", f["launch_tags"]) for f in params["capacity_fallbacks"]]
+    for option, option_tags in tag_options:
+        if cr.CLUSTER_TAG in option_tags or ROLE_TAG in option_tags:
             return f"{option} must not set {cr.CLUSTER_TAG} or {ROLE_TAG}: the module sets them from cluster_name and the nodes' age"
+    if params["capacity_retry_timeout"] < 0:
+        return (f"capacity_retry_timeout {params['capacity_retry_timeout']} is negative; set it to the seconds to retry starts "
+                "AWS has no capacity for (e.g. 300)")
     if params["root_volume_size"] is not None and not 1 <= params["root_volume_size"] <= MAX_VOLUME_GIB:
         return f"root_volume_size {params['root_volume_size']} is not a size EBS makes; set it to 1 to {MAX_VOLUME_GIB} GiB"
     return ""
@@ -345,6 +361,11 @@ def main():
         root_volume_size=dict(type="int"),
         tags=dict(type="dict", default={}),
         launch_tags=dict(type="dict", default={}),
+        capacity_fallbacks=dict(type="list", elements="dict", default=[], options=dict(
+            instance_type=dict(type="str", required=True),
+            launch_tags=dict(type="dict", default={}),
+        )),
+        capacity_retry_timeout=dict(type="int", default=300),
         wait_timeout=dict(type="int", default=600),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
@@ -353,14 +374,7 @@ def main():
     if problem:
         module.fail_json(msg=problem)
 
-    client = module.client("ec2")
-    try:
-        result = converge(module, client)
-    except AnsibleAWSError as e:
-        module.fail_json_aws_error(e)
-    except TimeoutError as e:
-        module.fail_json(msg=str(e))
-    module.exit_json(**result)
+    launches.run_module(module, converge)
 
 
 if __name__ == "__main__":

@@ -237,11 +237,13 @@ def test_bad_input_fails_in_one_line_before_any_call(converge, api_calls, overri
     assert api_calls == Counter()
 
 
-def test_a_launch_error_names_the_action_and_creates_nothing(converge):
+def test_a_launch_error_names_the_action_and_creates_nothing(converge, sleeps):
+    # A subnet that does not exist answers what a subnet made a second ago does: retried a few times, then reported.
     outcome = converge(2, subnet_id="subnet-00000000")
 
     assert outcome.failed
-    assert "run instances" in outcome.result["msg"]
+    assert "run instances" in outcome.result["msg"] and "InvalidSubnetID.NotFound" in outcome.result["msg"]
+    assert len(sleeps) == 4
     assert live_instances() == []
 
 
