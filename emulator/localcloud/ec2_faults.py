@@ -17,8 +17,6 @@ from .faults import STORE, ServerSideError, is_reconciler
 TERMINATE_AFTER_SECONDS = 1.5
 
 
-
-
 def capacity_error(backend: Any, instance_type: str, zone: str) -> ServerSideError:
     """InsufficientInstanceCapacity as AWS words it, naming the region's other zones."""
     others = ", ".join(z.name for z in backend.describe_availability_zones() if z.name != zone)

@@ -7,16 +7,16 @@
 
 Every resource the playbooks create carries the tag ec2mpi:cluster=<cluster>. Each EC2 type is
 found with one Describe call (paginated where the API paginates) filtered on that tag; terminated
-instances are not resources any more. IAM cannot filter on tags: the customer managed policies and
+instances, and placement groups being deleted, are not resources any more. IAM cannot filter on tags: the customer managed policies and
 the users are listed, then each one's tags read. IAM groups cannot be tagged at all: a group belongs
-to a cluster by its name (ec2mpi-<cluster>-operators, the iam role's default) or by having one of
-the cluster's policies attached.
+to a cluster by its name (ec2mpi-<cluster>-<region>-operators, the iam role's default) or by having one of
+the cluster's policies attached. IAM is global, a cluster regional: iam_operators says which IAM objects
+are a cluster's in a region (only the users it created, never one that existed before).
 
 Resources are kept as boto3 returned them (teardown needs their raw rules and associations);
 summary() turns one into the snake_case dict the modules return.
 """
 
-import re
 from typing import Any
 from typing import Dict
 from typing import List
@@ -30,8 +30,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import iam_operators
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
-from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import CLUSTER_NAME
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import head_first_key
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.input_rules import is_cluster_name
 
 Resource = Dict[str, Any]  # one resource as boto3 describes it
@@ -39,8 +40,6 @@ Resources = Dict[str, List[Resource]]  # resource type -> resources
 Filters = List[Dict[str, Any]]
 
 CLUSTER_TAG = "ec2mpi:cluster"
-# The iam role's default operator_group.
-OPERATOR_GROUP_PATTERN = re.compile(rf"ec2mpi-(?P<cluster>{CLUSTER_NAME.pattern})-operators")
 
 # In the order a teardown deletes them.
 EC2_TYPES = (
@@ -59,6 +58,8 @@ IAM_TYPES = ("iam_users", "iam_groups", "iam_policies")
 INSTANCE_STATES = ("pending", "running", "shutting-down", "stopping", "stopped")
 # A cluster with none of its instances in these states is an orphan.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+# A placement group that DeletePlacementGroup accepted is listed for a while in these states: gone already.
+GONE_PLACEMENT_GROUP_STATES = ("deleting", "deleted")
 # Seconds between DescribeInstances polls while instances change state.
 WAIT_DELAY = 5
 
@@ -138,6 +139,11 @@ def find_instances(client, filters: Filters, states: Sequence[str] = INSTANCE_ST
     return instances_of(ec2.describe_instances(client, Filters=filters + [state_filter]))
 
 
+def head_first(instances: List[Resource]) -> List[Resource]:
+    """DescribeInstances' instances, the head (the node tagged so, else the oldest) first, then by launch time and id."""
+    return sorted(instances, key=lambda i: head_first_key(tags_of(i), i["LaunchTime"], i["InstanceId"]))
+
+
 def waiter_config(timeout: int) -> Dict[str, int]:
     """A boto3 waiter's settings: poll every WAIT_DELAY seconds for at most timeout seconds."""
     return {"Delay": WAIT_DELAY, "MaxAttempts": max(1, timeout // WAIT_DELAY)}
@@ -148,13 +154,9 @@ def wait_stopped(client, instance_ids: List[str], timeout: int) -> None:
     client.get_waiter("instance_stopped").wait(InstanceIds=instance_ids, WaiterConfig=waiter_config(timeout))
 
 
-@ec2.EC2InstanceErrorHandler.common_error_handler("wait for the instances to terminate")
-def wait_terminated(client, instance_ids: List[str], timeout: int) -> None:
-    client.get_waiter("instance_terminated").wait(InstanceIds=instance_ids, WaiterConfig=waiter_config(timeout))
-
-
 def find_placement_groups(client, filters: Filters) -> List[Resource]:
-    return ec2.describe_ec2_placement_groups(client, Filters=filters)
+    groups = ec2.describe_ec2_placement_groups(client, Filters=filters)
+    return [group for group in groups if group.get("State") not in GONE_PLACEMENT_GROUP_STATES]
 
 
 def find_security_groups(client, filters: Filters) -> List[Resource]:
@@ -208,19 +210,23 @@ def list_policy_tags(client, policy_arn: str) -> List[Dict[str, str]]:
     return client.get_paginator("list_policy_tags").paginate(PolicyArn=policy_arn).build_full_result()["Tags"]
 
 
-def find_iam_policies(client, cluster_name: Optional[str]) -> List[Resource]:
-    """The customer managed policies tagged with the cluster (ListPolicies returns no tags)."""
+def find_iam_policies(client, cluster_name: Optional[str], region: Optional[str] = None) -> List[Resource]:
+    """The customer managed policies tagged with the cluster, of the region (ListPolicies returns no tags)."""
     policies = [
         dict(policy, Tags=list_policy_tags(client, policy["Arn"]))
         for policy in iam.list_iam_managed_policies(client, Scope="Local")
     ]
-    return [policy for policy in policies if in_cluster(policy, cluster_name)]
+    return [policy for policy in policies if iam_operators.owns_policy(tags_of(policy), cluster_name, region)]
 
 
-def find_iam_users(client, cluster_name: Optional[str]) -> List[Resource]:
-    """The users tagged with the cluster (ListUsers returns no tags)."""
+def find_iam_users(client, cluster_name: Optional[str], region: Optional[str] = None) -> List[Resource]:
+    """The users the cluster created in the region (ListUsers returns no tags); never a user that existed before."""
     users = [dict(user, Tags=list_user_tags(client, user["UserName"])) for user in list_users(client)]
-    return [user for user in users if in_cluster(user, cluster_name)]
+    return [
+        dict(user, Cluster=iam_operators.user_owner(tags_of(user)))
+        for user in users
+        if iam_operators.owns_user(tags_of(user), cluster_name, region)
+    ]
 
 
 def clusters_by_attached_policy(client, policies: List[Resource]) -> Dict[str, str]:
@@ -233,25 +239,26 @@ def clusters_by_attached_policy(client, policies: List[Resource]) -> Dict[str, s
     return clusters
 
 
-def group_cluster(group: Resource, by_policy: Dict[str, str]) -> Optional[Resource]:
-    """The group marked with its cluster and why, or None when it belongs to no cluster."""
-    by_name = OPERATOR_GROUP_PATTERN.fullmatch(group["GroupName"])
+def group_cluster(group: Resource, by_policy: Dict[str, str], region: Optional[str] = None) -> Optional[Resource]:
+    """The group marked with its cluster and why, or None when it belongs to no cluster (in the region)."""
+    by_name = iam_operators.group_owner(group["GroupName"], region)
     if by_name:
-        return dict(group, Cluster=by_name.group("cluster"), MatchedBy="name")
+        return dict(group, Cluster=by_name, MatchedBy="name")
     if group["GroupId"] in by_policy:
         return dict(group, Cluster=by_policy[group["GroupId"]], MatchedBy="attached policy")
     return None
 
 
-def find_iam_groups(client, cluster_name: Optional[str], policies: List[Resource]) -> List[Resource]:
-    """The groups named ec2mpi-<cluster>-operators or holding one of the cluster's policies."""
+def find_iam_groups(client, cluster_name: Optional[str], policies: List[Resource], region: Optional[str] = None) -> List[Resource]:
+    """The groups named ec2mpi-<cluster>-<region>-operators (or -operators, before regions) or holding one of the cluster's policies."""
     by_policy = clusters_by_attached_policy(client, policies)
-    groups = [group_cluster(group, by_policy) for group in list_groups(client)]
+    groups = [group_cluster(group, by_policy, region) for group in list_groups(client)]
     return [group for group in groups if group and in_cluster(group, cluster_name)]
 
 
-def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: bool) -> Resources:
-    """Every resource of cluster_name (of every ec2mpi cluster when None) by type; IAM only with include_iam."""
+def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: bool, region: Optional[str] = None) -> Resources:
+    """Every resource of cluster_name (of every ec2mpi cluster when None) by type; IAM only with include_iam, and
+    then only the region's (every region's when None: IAM is global)."""
     filters = tag_filters(cluster_name)
     resources = {
         "instances": find_instances(ec2_client, filters),
@@ -264,9 +271,9 @@ def discover(ec2_client, iam_client, cluster_name: Optional[str], include_iam: b
         "vpcs": find_vpcs(ec2_client, filters),
     }
     if include_iam:
-        policies = find_iam_policies(iam_client, cluster_name)
-        resources["iam_users"] = find_iam_users(iam_client, cluster_name)
-        resources["iam_groups"] = find_iam_groups(iam_client, cluster_name, policies)
+        policies = find_iam_policies(iam_client, cluster_name, region)
+        resources["iam_users"] = find_iam_users(iam_client, cluster_name, region)
+        resources["iam_groups"] = find_iam_groups(iam_client, cluster_name, policies, region)
         resources["iam_policies"] = policies
     return resources
 

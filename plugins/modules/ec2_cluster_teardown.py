@@ -12,21 +12,28 @@ short_description: Delete every AWS resource of an ec2mpi cluster, in dependency
 description:
   - Deletes what M(ec2mpi.cluster.ec2_cluster_info) finds for O(cluster_name), that is only resources tagged
     C(ec2mpi:cluster=<cluster_name>) (IAM groups by name or attached policy, as they cannot be tagged).
-  - "Order: terminate the instances and wait until they are terminated; the placement group; the security
+  - "Order: terminate the instances and wait until they are terminated (through C(pending), C(stopping) and
+    C(stopped), which an instance may pass on its way); the placement group; the security
     groups (after revoking their rules that reference a group of the cluster, their own included); the key
     pair; the route tables (after disassociating them; never a VPC's main route table, which goes with its
     VPC); the internet gateways (detached first); the subnets; the VPCs."
-  - "With O(include_iam=true), then: the policies attached to the cluster's groups and users are detached,
-    the users leave every group, lose their access keys and console password and are deleted, the groups are
-    deleted, and the cluster's policies are detached from whatever still holds them, lose their non-default
-    versions and are deleted."
+  - "With O(include_iam=true), then, for the IAM objects of the cluster in the module's region (and those of
+    releases before regions): the policies attached to the cluster's groups and users are detached, every member
+    leaves the cluster's groups, the users the cluster created (tagged C(ec2mpi:created-by=<cluster>/<region>))
+    leave every group, lose their access keys, MFA devices (deactivated; virtual ones deleted), SSH public keys,
+    signing certificates, inline policies, console password and service-specific credentials and are deleted, the
+    groups are deleted, and the cluster's policies are detached from whatever still holds them, lose their
+    non-default versions and are deleted. Users that existed before the cluster only leave its group."
   - Security groups, subnets and VPCs are retried with backoff on C(DependencyViolation), as network
     interfaces of just-terminated instances linger on AWS for a while; so is detaching an internet gateway.
   - A VPC that holds resources that are not the cluster's (an instance, subnet, security group, route table
     or internet gateway someone added) is left alone at once, without retrying; RV(blocked_by) and the
     failure message name those resources.
-  - Afterwards the cluster is looked up again; if anything is left the module fails naming it, and saying how
-    much it deleted (a failed task does not count as changed in Ansible's recap).
+  - Afterwards the cluster is looked up again. AWS's Describe calls lag behind deletions (eventual consistency), so
+    while they still list something just deleted the lookup is repeated every 5 seconds for at most 60 seconds.
+    If anything is left then, the module fails naming it, and saying how much it deleted (a failed task does not
+    count as changed in Ansible's recap).
+  - Placement groups in the C(deleting) or C(deleted) state count as gone.
   - A second run finds nothing and changes nothing. Check mode lists what would be deleted and calls no
     mutating API. With C(--diff) the before and after lists of each type are shown.
 author:
@@ -39,13 +46,14 @@ options:
     type: str
   include_iam:
     description:
-      - Also delete the cluster's IAM users, groups and policies. IAM is global, so they go whatever the region.
+      - Also delete the cluster's IAM users, group and policy of this region (the names and tags carry it).
       - Off by default, so that operator accounts survive a rebuild of the cluster.
     type: bool
     default: false
   wait_timeout:
     description:
-      - How many seconds to wait for the instances to terminate.
+      - How many seconds to wait for the instances to terminate; the instances are polled every 5 seconds.
+      - On timeout the module fails naming the instances that are not terminated and their states.
     type: int
     default: 600
 extends_documentation_fragment:
@@ -102,6 +110,7 @@ remaining:
   sample: {instances: [], vpcs: [], subnets: []}
 """
 
+import time
 from typing import Any
 from typing import Dict
 from typing import List
@@ -110,15 +119,21 @@ from typing import Tuple
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils import iam
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
+from ansible_collections.ec2mpi.cluster.plugins.module_utils import iam_operators
 
 # Network interfaces of terminated instances linger for a while on AWS and hold their subnet,
 # security groups and public addresses; deleting those fails with DependencyViolation meanwhile.
 retry_dependencies = AWSRetry.jittered_backoff(catch_extra_error_codes=["DependencyViolation"])
+
+# How long AWS's Describe calls may go on listing what was just deleted (eventual consistency):
+# the final lookup is repeated, every cr.WAIT_DELAY seconds, for at most this many seconds.
+CONSISTENCY_TIMEOUT = 60
 
 
 @ec2.EC2SecurityGroupsErrorHandler.deletion_error_handler("delete security group")
@@ -201,20 +216,6 @@ def delete_access_key(client, user_name: str, access_key_id: str) -> bool:
     return True
 
 
-@iam.IAMErrorHandler.deletion_error_handler("delete login profile")
-@AWSRetry.jittered_backoff()
-def delete_login_profile(client, user_name: str) -> bool:
-    client.delete_login_profile(UserName=user_name)
-    return True
-
-
-@iam.IAMErrorHandler.deletion_error_handler("delete IAM user")
-@AWSRetry.jittered_backoff()
-def delete_user(client, user_name: str) -> bool:
-    client.delete_user(UserName=user_name)
-    return True
-
-
 @iam.IAMErrorHandler.deletion_error_handler("delete IAM group")
 @AWSRetry.jittered_backoff()
 def delete_group(client, group_name: str) -> bool:
@@ -239,11 +240,36 @@ def delete_policy(client, policy_arn: str) -> bool:
 # EC2, in dependency order. Each returns what it deleted (what was already gone is left out).
 
 
-def terminate_instances(client, instances: List[cr.Resource], timeout: int) -> List[str]:
+def wait_terminated(client, cluster_name: str, instance_ids: List[str], timeout: int) -> None:
+    """Poll until every instance is terminated, at most timeout // cr.WAIT_DELAY times.
+
+    Not boto3's instance_terminated waiter: it gives up on pending or stopping, which an instance being
+    terminated can still show (it was launching or stopping, or the Describe call lags behind)."""
+    # A filter, not InstanceIds: an id AWS no longer lists (it drops terminated instances after a while)
+    # is simply absent, instead of failing the whole call with InvalidInstanceID.NotFound.
+    id_filter = [{"Name": "instance-id", "Values": instance_ids}]
+    for attempt in range(max(1, timeout // cr.WAIT_DELAY)):
+        if attempt:
+            time.sleep(cr.WAIT_DELAY)
+        instances = cr.instances_of(ec2.describe_instances(client, Filters=id_filter))
+        waiting = [
+            f"{instance['InstanceId']} ({instance['State']['Name']})"
+            for instance in instances
+            if instance["State"]["Name"] != "terminated"
+        ]
+        if not waiting:
+            return
+    raise AnsibleEC2Error(
+        message=f"instances {', '.join(waiting)} of cluster {cluster_name} are not terminated after wait_timeout {timeout} s: "
+        "raise wait_timeout and run the teardown again, or look at them in the EC2 console"
+    )
+
+
+def terminate_instances(client, cluster_name: str, instances: List[cr.Resource], timeout: int) -> List[str]:
     instance_ids = [instance["InstanceId"] for instance in instances]
     if instance_ids:
         ec2.terminate_instances(client, instance_ids)
-        cr.wait_terminated(client, instance_ids, timeout)
+        wait_terminated(client, cluster_name, instance_ids, timeout)
     return instance_ids
 
 
@@ -349,7 +375,7 @@ def delete_vpcs(client, resources: cr.Resources, cluster_name: str) -> Tuple[Lis
 def delete_ec2(client, resources: cr.Resources, cluster_name: str, timeout: int) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:
     """What was deleted by type, and the VPCs that someone else's resources keep (see delete_vpcs())."""
     deleted = {
-        "instances": terminate_instances(client, resources["instances"], timeout),
+        "instances": terminate_instances(client, cluster_name, resources["instances"], timeout),
         "placement_groups": delete_placement_groups(client, resources["placement_groups"]),
         "security_groups": delete_security_groups(client, resources["security_groups"]),
         "key_pairs": delete_key_pairs(client, resources["key_pairs"]),
@@ -387,8 +413,8 @@ def delete_users(client, users: List[str]) -> List[str]:
     for user in users:
         for access_key_id in access_key_ids(client, user):
             delete_access_key(client, user, access_key_id)
-        delete_login_profile(client, user)
-    return [user for user in users if delete_user(client, user)]
+        iam_operators.delete_user_credentials(client, user)
+    return [user for user in users if iam_operators.delete_user(client, user)]
 
 
 def delete_policies(client, policy_arns: List[str]) -> List[str]:
@@ -419,9 +445,36 @@ def delete_iam(client, resources: cr.Resources) -> Dict[str, List[str]]:
     }
 
 
+def still_listed(deleted: Dict[str, List[str]], remaining: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """What the Describe calls still list although its deletion succeeded, by type."""
+    return {
+        resource_type: [name for name in names if name in deleted.get(resource_type, [])]
+        for resource_type, names in remaining.items()
+    }
+
+
+def discover_after(ec2_client, iam_client, cluster_name: str, include_iam: bool, region: str,
+                   deleted: Dict[str, List[str]]) -> cr.Resources:
+    """The cluster as AWS lists it once the Describe calls stop listing what was deleted, or CONSISTENCY_TIMEOUT is up."""
+    for attempt in range(CONSISTENCY_TIMEOUT // cr.WAIT_DELAY + 1):
+        if attempt:
+            time.sleep(cr.WAIT_DELAY)
+        after = cr.discover(ec2_client, iam_client, cluster_name, include_iam, region)
+        # Only a deletion not seen yet is worth waiting for; anything else left stays left.
+        if not any(still_listed(deleted, cr.labels(after)).values()):
+            break
+    return after
+
+
 def left_message(cluster_name: str, region: str, deleted: Dict[str, List[str]], remaining: Dict[str, List[str]],
                  blocked: Dict[str, List[str]]) -> str:
-    left = "; ".join(f"{resource_type} {', '.join(names)}" for resource_type, names in remaining.items() if names)
+    lagging = still_listed(deleted, remaining)
+    left = "; ".join(
+        f"{resource_type} "
+        + ", ".join(f"{name} (deleted, but still listed after {CONSISTENCY_TIMEOUT} s)" if name in lagging[resource_type] else name
+                    for name in names)
+        for resource_type, names in remaining.items() if names
+    )
     message = (
         f"teardown of cluster {cluster_name} in {region} deleted {sum(map(len, deleted.values()))} resource(s) "
         f"but left {sum(map(len, remaining.values()))}: {left}; "
@@ -435,7 +488,7 @@ def left_message(cluster_name: str, region: str, deleted: Dict[str, List[str]], 
 def ensure_absent(module: AnsibleAWSModule, ec2_client, iam_client) -> Dict[str, Any]:
     """Delete the cluster (in check mode only say what would go); the result, with the diff of what was and is left."""
     cluster_name, include_iam = module.params["cluster_name"], module.params["include_iam"]
-    before = cr.discover(ec2_client, iam_client, cluster_name, include_iam)
+    before = cr.discover(ec2_client, iam_client, cluster_name, include_iam, module.region)
     doomed = cr.labels(before)
     if module.check_mode:
         nothing = {resource_type: [] for resource_type in doomed}
@@ -444,7 +497,7 @@ def ensure_absent(module: AnsibleAWSModule, ec2_client, iam_client) -> Dict[str,
     deleted, blocked = delete_ec2(ec2_client, before, cluster_name, module.params["wait_timeout"])
     if include_iam:
         deleted.update(delete_iam(iam_client, before))
-    after = cr.discover(ec2_client, iam_client, cluster_name, include_iam)
+    after = discover_after(ec2_client, iam_client, cluster_name, include_iam, module.region, deleted)
     return dict(
         changed=any(deleted.values()),
         deleted=deleted,

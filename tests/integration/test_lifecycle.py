@@ -204,7 +204,7 @@ def test_a_user_of_another_cluster_is_refused_and_a_user_from_before_survives_te
     ab = cluster_args("life-ab", tmp_path / "ab", 51)
     rc, output, _recap = playbook("provision.yml", *ab, "-e", "node_count=1", "-e", '{"operator_users": ["ops-ab", "preexisting"]}')
     assert rc == 0, output[-3000:]
-    assert tags_of(iam_client.get_user(UserName="ops-ab")["User"]) == {"ec2mpi:cluster": "life-ab"}
+    assert tags_of(iam_client.get_user(UserName="ops-ab")["User"]) == {"ec2mpi:cluster": "life-ab", "ec2mpi:created-by": "life-ab/us-west-2"}
     assert tags_of(iam_client.get_user(UserName="preexisting")["User"]) == {}
 
     a = cluster_args("life-a", tmp_path / "a", 52)
@@ -213,7 +213,7 @@ def test_a_user_of_another_cluster_is_refused_and_a_user_from_before_survives_te
     assert ("IAM user ops-ab in iam_operator_users belongs to ec2mpi cluster life-ab (tag ec2mpi:cluster), so cluster life-a cannot "
             "share it") in " ".join(output.split()), output[-3000:]
     assert nothing_left(ec2_client, iam_client, "life-a") == {}
-    assert tags_of(iam_client.get_user(UserName="ops-ab")["User"]) == {"ec2mpi:cluster": "life-ab"}
+    assert tags_of(iam_client.get_user(UserName="ops-ab")["User"]) == {"ec2mpi:cluster": "life-ab", "ec2mpi:created-by": "life-ab/us-west-2"}
 
     rc, output, _recap = playbook("playbooks/teardown.yml", *ab, "-e", "teardown_iam=true")
     assert rc == 0, output[-3000:]
@@ -244,13 +244,19 @@ def test_a_changed_instance_type_says_which_nodes_keep_theirs(playbook, ec2_clie
     assert rc == 0, output[-3000:]
     first = instances(ec2_client, "life-type")[0]["InstanceId"]
 
-    other_type = '{"instance_type": "g5.xlarge", "instance_type_fallbacks": []}'
+    other_type = '{"instance_type": "g4dn.12xlarge", "instance_type_fallbacks": []}'
     rc, output, _recap = playbook("provision.yml", *args, "-e", "node_count=2", "-e", other_type)
     assert rc == 0, output[-3000:]
     said = " ".join(output.split())
-    assert "cluster life-type in us-west-2: 1 x g4dn.xlarge, 1 x g5.xlarge" in said, output[-3000:]
-    assert f"instance type: {first} keep their type (g4dn.xlarge); only new nodes get g5.xlarge" in said, output[-3000:]
-    assert sorted(i["InstanceType"] for i in instances(ec2_client, "life-type")) == ["g4dn.xlarge", "g5.xlarge"]
+    assert "cluster life-type in us-west-2: 1 x g4dn.12xlarge, 1 x g4dn.xlarge" in said, output[-3000:]
+    assert f"instance type: {first} keep their type (g4dn.xlarge); only new nodes get g4dn.12xlarge" in said, output[-3000:]
+    nodes = {i["InstanceId"]: i for i in instances(ec2_client, "life-type")}
+    assert sorted(i["InstanceType"] for i in nodes.values()) == ["g4dn.12xlarge", "g4dn.xlarge"]
+    # Each node keeps its own type's GPUs, so its slots: the rule the hostfile uses, as status shows it.
+    rc, output, _recap = playbook("playbooks/status.yml", *args)
+    assert rc == 0, output[-3000:]
+    slots = {row[0]: row[6] for row in node_rows(output)}
+    assert slots == {node_id: "1" if node["InstanceType"] == "g4dn.xlarge" else "4" for node_id, node in nodes.items()}
 
 
 def test_a_changed_root_volume_size_reaches_new_nodes_only_and_says_which_keep_theirs(playbook, ec2_client, tmp_path):
@@ -280,7 +286,8 @@ def test_teardown_names_what_someone_else_put_in_the_clusters_vpc(playbook, ec2_
     said = " ".join(output.split())
     assert f"but left 1: vpcs {vpc}; vpc {vpc} holds subnet {foreign}, which are not the cluster's" in said, output[-3000:]
     assert nothing_left(ec2_client, iam_client, "life-foreign") == {
-        "vpcs": [vpc], "iam groups": ["ec2mpi-life-foreign-operators"], "iam policies": ["ec2mpi-life-foreign-operator"]}
+        "vpcs": [vpc], "iam groups": ["ec2mpi-life-foreign-us-west-2-operators"],
+        "iam policies": ["ec2mpi-life-foreign-us-west-2-operator"]}
     ec2_client.delete_subnet(SubnetId=foreign)
     rc, output, _recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true")
     assert rc == 0, output[-3000:]
@@ -291,3 +298,20 @@ def test_a_misspelled_input_is_named_not_silently_ignored(playbook, tmp_path):
     rc, output, _recap = playbook("playbooks/teardown.yml", *cluster_args("life-typo", tmp_path, 57), "-e", "node_cout=4")
     assert rc == 0, output[-3000:]
     assert "WARNING: node_cout is not an input, so it has no effect; did you mean node_count?" in " ".join(output.split())
+
+
+def test_three_concurrent_provisions_of_one_cluster_leave_its_nodes_once(emulator, ec2_client, tmp_path):
+    args = cluster_args("life-race", tmp_path, 49)
+    command = [str(emulator.bin_dir / "ansible-playbook"), "provision.yml", *args, "-e", "node_count=3"]
+    runs = [subprocess.Popen(command, cwd=emulator.repo_root, env=emulator.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _run in range(3)]
+    outputs = [(run.communicate(timeout=900)[0], run.returncode) for run in runs]
+
+    held = "cluster life-race is being changed by another run ("
+    for output, returncode in outputs:
+        assert returncode == 0 or held in " ".join(output.split()), output[-3000:]
+    assert any(returncode == 0 for _output, returncode in outputs)
+    assert len(instances(ec2_client, "life-race")) == 3
+    assert len(ec2_client.describe_vpcs(Filters=tag_filter("life-race"))["Vpcs"]) == 1
+    # Every run gave the cluster back.
+    assert ec2_client.describe_key_pairs(Filters=[{"Name": "key-name", "Values": ["ec2mpi-lease.life-race"]}])["KeyPairs"] == []
