@@ -89,8 +89,10 @@ availability_zones:
   type: list
   elements: str
   sample: [us-west-2a, us-west-2b, us-west-2c]
-skipped:
-  description: The candidates passed over, in order, and why.
+passed_over:
+  description:
+    - The candidates passed over, in order, and why.
+    - Not named C(skipped), which Ansible reads as the task being skipped (and then ignores C(failed_when)).
   returned: success
   type: list
   elements: dict
@@ -276,7 +278,7 @@ def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str
     chosen, zones, skipped = it.choose_instance_type(candidates, zones_by_type, where)
     if chosen is None:
         suggestions = offered_gpu_types(client, module)
-        module.fail_json(msg=it.not_offered_message(candidates, where, suggestions), skipped=skipped)
+        module.fail_json(msg=it.not_offered_message(candidates, where, suggestions), passed_over=skipped)
 
     description = describe_instance_type(client, chosen)
     facts = it.instance_type_facts(description) if description else it.builtin_instance_type_facts(chosen)
@@ -294,7 +296,7 @@ def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str
         "requested_instance_type": candidates[0],
         "fell_back": chosen != candidates[0],
         "availability_zones": zones,
-        "skipped": skipped,
+        "passed_over": skipped,
         "instance_type_info": facts,
     }
 

@@ -66,7 +66,7 @@ def test_offered_gpu_type_is_described_by_the_api(run):
         False,
     )
     assert result["availability_zones"] == MOTO_G4DN_ZONES
-    assert result["skipped"] == []
+    assert result["passed_over"] == []
     info = result["instance_type_info"]
     assert info["gpus"] == [{"count": 1, "manufacturer": "NVIDIA", "name": "T4", "memory_mib": 16384}]
     assert (info["gpu_count"], info["vcpus"], info["cores"], info["threads_per_core"], info["memory_mib"]) == (
@@ -94,7 +94,7 @@ def test_retired_p2_falls_back_and_warns(run):
         True,
     )
     assert result["availability_zones"] == MOTO_G4DN_ZONES
-    assert result["skipped"] == [{"instance_type": "p2.xlarge", "reason": f"not offered in {REGION}"}]
+    assert result["passed_over"] == [{"instance_type": "p2.xlarge", "reason": f"not offered in {REGION}"}]
     assert result["instance_type_info"]["facts_source"] == "api"
     assert outcome.warnings == [
         f"instance type p2.xlarge is not offered in {REGION}; falling back to g4dn.xlarge (first offered type in instance_type_fallbacks)"
@@ -107,7 +107,7 @@ def test_duplicate_candidates_are_tried_once(run):
     result, failed = run(instance_type="p2.xlarge", fallbacks=["p2.xlarge", "p2.8xlarge", "g4dn.xlarge", "g4dn.xlarge"])
 
     assert not failed
-    assert [entry["instance_type"] for entry in result["skipped"]] == ["p2.xlarge", "p2.8xlarge"]
+    assert [entry["instance_type"] for entry in result["passed_over"]] == ["p2.xlarge", "p2.8xlarge"]
 
 
 @pytest.mark.usefixtures("moto")
@@ -131,7 +131,7 @@ def test_p2_without_fallbacks_fails_listing_offered_gpu_types(run):
         )["InstanceTypeOfferings"]
     }
     assert offered_here == set(listed)
-    assert result["skipped"] == [{"instance_type": "p2.xlarge", "reason": f"not offered in {REGION}"}]
+    assert result["passed_over"] == [{"instance_type": "p2.xlarge", "reason": f"not offered in {REGION}"}]
 
 
 @pytest.mark.usefixtures("moto")
@@ -167,7 +167,7 @@ def test_type_missing_from_the_availability_zone_falls_back(run):
         ["us-west-2d"],
         True,
     )
-    assert result["skipped"] == [
+    assert result["passed_over"] == [
         {"instance_type": "g4dn.xlarge", "reason": "not offered in availability zone us-west-2d of us-west-2"}
     ]
     assert result["instance_type_info"]["gpus"][0]["name"] == "L4"
@@ -385,7 +385,7 @@ def test_a_type_offered_only_in_a_local_zone_is_not_offered(run, stubbed_client)
 
     assert not outcome.failed, outcome.result.get("msg")
     assert (outcome.result["instance_type"], outcome.result["availability_zones"]) == ("g4dn.xlarge", ["us-west-2a"])
-    assert outcome.result["skipped"] == [{"instance_type": "g5.xlarge", "reason": f"not offered in {REGION}"}]
+    assert outcome.result["passed_over"] == [{"instance_type": "g5.xlarge", "reason": f"not offered in {REGION}"}]
 
 
 def test_permission_fault_on_describe_availability_zones_names_that_call(run, stubbed_client, sleeps):
