@@ -26,6 +26,11 @@ PUBLIC_LABEL = "ec2mpi.localcloud.public"
 STOP_TIMEOUT = 5
 # How long `down` waits for a removal the reconciler started just before it was stopped.
 REMOVAL_TIMEOUT = 30
+# An EC2 instance has FUSE (the shared directory mounts it with sshfs, as a user, through the setuid fusermount3):
+# a container gets the FUSE device and the one capability mount(2) needs, never --privileged. Docker's default
+# seccomp profile lets mount(2) through once SYS_ADMIN is added.
+FUSE_CAPABILITIES = ["SYS_ADMIN"]
+FUSE_DEVICES = ["/dev/fuse:/dev/fuse:rwm"]
 # docker-py raises the former for API answers and lets the latter through when the engine itself is gone.
 DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
@@ -111,7 +116,7 @@ def ensure_network(client: docker.DockerClient, name: str, instance: Instance) -
 
 def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str, dpkg_lock_seconds: int,
                      gpus: tuple[str, ...] = ()) -> Container:
-    """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname."""
+    """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname, FUSE."""
     network = ensure_network(client, name, instance)
     labels = {LABEL: name, INSTANCE_LABEL: instance.instance_id, REGION_LABEL: instance.region, SUBNET_LABEL: instance.subnet_id}
     # What cloud-init reads from the instance metadata on EC2, and how the first boot behaves; localcloud-init consumes it.
@@ -120,7 +125,7 @@ def create_container(client: docker.DockerClient, name: str, instance: Instance,
     try:
         return client.containers.create(
             image, name=container_name(name, instance.instance_id), hostname=instance.hostname, labels=labels,
-            environment=environment, network=network,
+            environment=environment, network=network, cap_add=FUSE_CAPABILITIES, devices=FUSE_DEVICES,
             networking_config={network: client.api.create_endpoint_config(ipv4_address=instance.private_ip)})
     except docker.errors.APIError as error:
         raise PlacementError(f"instance {instance.instance_id} ({instance.private_ip}) gets no container: {error.explanation}") from error

@@ -175,6 +175,17 @@ def test_ssh_with_the_key_pair_prints_the_aws_hostname(cluster: Cluster) -> None
         assert result.stdout.strip() == "ip-" + instance["PrivateIpAddress"].replace(".", "-")
 
 
+def test_every_instance_has_fuse_for_its_users_without_being_privileged(cluster: Cluster) -> None:
+    """As on EC2: /dev/fuse that any user may open (sshfs mounts through the setuid fusermount3); mount(2)'s one capability, not --privileged."""
+    for instance_id, container in containers_by_instance(cluster.emulator).items():
+        host_config = container.attrs["HostConfig"]
+        assert host_config["Privileged"] is False
+        assert [cap.removeprefix("CAP_") for cap in host_config["CapAdd"]] == ["SYS_ADMIN"], host_config["CapAdd"]
+        assert [device["PathInContainer"] for device in host_config["Devices"]] == ["/dev/fuse"], host_config["Devices"]
+        result = ssh_when_up(cluster, cluster.instances[instance_id]["PrivateIpAddress"], "stat -c %a:%F /dev/fuse")
+        assert result.stdout.strip() == "666:character special file", result
+
+
 def test_the_controller_reaches_each_instance_at_its_public_ip_which_the_instance_does_not_hold(cluster: Cluster) -> None:
     """As on EC2: a public IP (here from the reserved range) leads to the instance, whose only address is its private one."""
     for instance in cluster.instances.values():
