@@ -25,6 +25,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import Progress
 
 Instance = Dict[str, Any]
 CAPACITY_CODE = "InsufficientInstanceCapacity"
@@ -101,7 +102,7 @@ def launch_first_with_capacity(
     )
 
 
-def start_with_capacity_retries(client, instances: List[Instance], timeout: int) -> None:
+def start_with_capacity_retries(client, instances: List[Instance], timeout: int, progress: Progress = Progress(None)) -> None:
     """Start the instances, one StartInstances per type; retry the types AWS has no capacity for until timeout.
 
     One call per type, so that a type without capacity does not hold back the others."""
@@ -120,12 +121,14 @@ def start_with_capacity_retries(client, instances: List[Instance], timeout: int)
             del by_type[instance_type]
         if not by_type:
             return
+        waiting = sorted(instance_id for ids in by_type.values() for instance_id in ids)
         if time.monotonic() + CAPACITY_RETRY_DELAY > deadline:
-            waiting = sorted(instance_id for ids in by_type.values() for instance_id in ids)
             raise LaunchError(
                 f"AWS had no capacity to start {', '.join(waiting)} ({', '.join(sorted(by_type))}, InsufficientInstanceCapacity) "
                 f"for {timeout} s: run start.yml again later, or run provision.yml with another instance_type"
             )
+        progress.say(f"no capacity for {', '.join(sorted(by_type))} yet: {len(waiting)}/{len(instances)} instances not started after "
+                     f"{time.monotonic() + timeout - deadline:.0f} s, retrying every {CAPACITY_RETRY_DELAY} s for up to {timeout} s")
         time.sleep(CAPACITY_RETRY_DELAY)
 
 
@@ -137,11 +140,12 @@ def death_message(instance: Instance) -> str:
     return instance.get("StateTransitionReason") or "no reason given"
 
 
-def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance]:
+def wait_running(client, instance_ids: List[str], timeout: int, progress: Progress = Progress(None)) -> List[Instance]:
     """Poll all the instances with one DescribeInstances per round until they run; return their descriptions.
 
     An instance that dies on the way (pending -> terminated) fails the wait at once, with AWS's reason."""
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     while True:
         # Freshly launched ids can be unknown for a moment: describe_instances answers [] then.
         instances = cr.instances_of(ec2.describe_instances(client, InstanceIds=instance_ids))
@@ -161,4 +165,6 @@ def wait_running(client, instance_ids: List[str], timeout: int) -> List[Instance
                 f"after {timeout} s these instances still do not run: {', '.join(waiting)}; "
                 "look at them in the EC2 console, or raise wait_timeout"
             )
+        progress.say(f"{len(running)}/{len(instance_ids)} instances running after {time.monotonic() - started:.0f} s "
+                     f"(waiting up to {timeout} s)")
         time.sleep(cr.WAIT_DELAY)

@@ -113,6 +113,7 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
+  - ec2mpi.cluster.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -214,6 +215,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import launches
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.cluster_nodes import ROLE_TAG
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import PROGRESS_ARGUMENT_SPEC
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import Progress
 
 Instance = Dict[str, Any]
 # The largest gp3 volume, in GiB.
@@ -288,6 +291,7 @@ def launch(module: AnsibleAWSModule, client, number: int, tags: Dict[str, str]) 
 
 def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
     params = module.params
+    progress = Progress(params["progress_file"])
     tags = dict(params["tags"], **{cr.CLUSTER_TAG: params["cluster_name"]})
     found = find_instances(client, params["cluster_name"])
     kept, newest_first = found[: params["count"]], found[params["count"] :][::-1]
@@ -309,12 +313,12 @@ def converge(module: AnsibleAWSModule, client) -> Dict[str, Any]:
         cr.wait_stopped(client, stopping, params["wait_timeout"])
     if to_start:
         launches.start_with_capacity_retries(client, [i for i in kept if i["InstanceId"] in to_start],
-                                             params["capacity_retry_timeout"])
+                                             params["capacity_retry_timeout"], progress)
     launched_type, launched = launch(module, client, number_to_launch, tags) if number_to_launch else ("", [])
     instances = kept
     if to_start or launched:
         waited_for = [i["InstanceId"] for i in kept] + launched
-        instances = cr.head_first(launches.wait_running(client, waited_for, params["wait_timeout"]))
+        instances = cr.head_first(launches.wait_running(client, waited_for, params["wait_timeout"], progress))
         # Which launched instance is the head is known only now that they are described.
         batches = tag_batches(instances, tags)
     added: Dict[str, Dict[str, str]] = {}
@@ -367,6 +371,7 @@ def main():
         )),
         capacity_retry_timeout=dict(type="int", default=300),
         wait_timeout=dict(type="int", default=600),
+        **PROGRESS_ARGUMENT_SPEC,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_together=[("root_device_name", "root_volume_size")])

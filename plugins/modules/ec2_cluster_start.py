@@ -32,6 +32,7 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
+  - ec2mpi.cluster.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -70,10 +71,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import launches
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import PROGRESS_ARGUMENT_SPEC
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import Progress
 
 
 def start(module: AnsibleAWSModule, client):
     params = module.params
+    progress = Progress(params["progress_file"])
     instances = cr.find_instances(client, cr.tag_filters(params["cluster_name"]), cr.LIVE_INSTANCE_STATES)
     if not instances:
         module.fail_json(msg=f"cluster {params['cluster_name']} has no instances in {module.region}; create them with provision.yml")
@@ -86,9 +90,9 @@ def start(module: AnsibleAWSModule, client):
     if stopping:
         cr.wait_stopped(client, stopping, params["wait_timeout"])
     if to_start:
-        launches.start_with_capacity_retries(client, to_start, params["capacity_retry_timeout"])
+        launches.start_with_capacity_retries(client, to_start, params["capacity_retry_timeout"], progress)
     if to_start or any(i["State"]["Name"] == "pending" for i in instances):
-        instances = launches.wait_running(client, ids, params["wait_timeout"])
+        instances = launches.wait_running(client, ids, params["wait_timeout"], progress)
     return dict(changed=bool(to_start), started_ids=[i["InstanceId"] for i in to_start],
                 instances=[cr.instance_summary(i) for i in cr.head_first(instances)])
 
@@ -98,6 +102,7 @@ def main():
         cluster_name=dict(type="str", required=True),
         capacity_retry_timeout=dict(type="int", default=300),
         wait_timeout=dict(type="int", default=600),
+        **PROGRESS_ARGUMENT_SPEC,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     problem = cr.invalid_cluster_name_message(module.params["cluster_name"])

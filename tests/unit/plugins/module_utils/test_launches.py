@@ -130,3 +130,26 @@ def test_an_instance_terminated_at_launch_fails_the_wait_at_once_with_its_reason
         "run the playbook again to replace it, or fix the cause first"
     )
     assert sleeps == []
+
+
+def test_the_wait_says_how_many_run_after_each_round(ec2, sleeps, tmp_path):
+    progress_file = tmp_path / "progress"
+    said = []
+
+    class Recorded(launches.Progress):
+        def say(self, line):
+            super().say(line)
+            said.append(line)
+
+    ec2.add_response("describe_instances", {"Reservations": [{"Instances": [
+        instance("i-1", "g5.xlarge", "running"), instance("i-2", "g5.xlarge", "pending")]}]})
+    ec2.add_response("describe_instances", {"Reservations": [{"Instances": [
+        instance("i-1", "g5.xlarge", "running"), instance("i-2", "g5.xlarge", "running")]}]})
+    clock = iter([100, 100, 112])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(launches.time, "monotonic", lambda: next(clock))
+        launches.wait_running(ec2.client, ["i-1", "i-2"], timeout=600, progress=Recorded(str(progress_file)))
+
+    assert said == ["1/2 instances running after 12 s (waiting up to 600 s)"]
+    assert progress_file.read_text() == said[0]
