@@ -31,7 +31,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=dict(
+        _validated, args = self.validate_argument_spec(argument_spec=dict(
             nodes=dict(type="list", elements="dict", required=True, options=dict(
                 name=dict(type="str", required=True), address=dict(type="str", required=True))),
             port=dict(type="int", default=22),

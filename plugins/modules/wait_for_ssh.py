@@ -14,7 +14,7 @@ description:
   - From the controller, connects to port O(port) of every node in O(nodes) until each answers with an SSH server's
     greeting, and shows how many do (V(2/4 nodes answer SSH after 40 s)) whenever that changes and at least every
     25 seconds, so that a wait for booting nodes is never silent.
-  - Only the greeting is read, nothing is sent: logging in is M(ansible.builtin.wait_for_connection)'s job, which
+  - Only the greeting is read and nothing is sent. Logging in is M(ansible.builtin.wait_for_connection)'s job, which
     then succeeds at once.
   - Fails after O(timeout) seconds naming the nodes that do not answer.
 author:
