@@ -69,10 +69,11 @@ PLAYBOOK = """
 """
 
 
-def run(tmp_path, nodes, *args, options=None):
-    """ansible-playbook with the nodes; (rc, output)."""
+def run(tmp_path, nodes, *args, options=None, make_dir=True):
+    """ansible-playbook with the nodes, cluster_local_dir <tmp_path>/lab; (rc, output)."""
     local_dir = tmp_path / "lab"
-    local_dir.mkdir(exist_ok=True)
+    if make_dir:
+        local_dir.mkdir(exist_ok=True)
     playbook = tmp_path / "ssh_config.yml"
     playbook.write_text(PLAYBOOK.format(repo=REPO))
     extra = {"nodes": nodes, "cluster_local_dir": str(local_dir), "ssh_private_key_path": str(local_dir / "id_ed25519")}
@@ -153,6 +154,15 @@ def test_a_node_gone_or_stopped_since_leaves_the_file_and_a_rerun_changes_nothin
 
     output = succeeds(tmp_path, [HEAD, WORKER_B, dict(WORKER_A, state="stopped")])
     assert "changed=0" in output
+
+
+def test_a_missing_directory_is_made_for_the_owner_alone_and_one_there_keeps_its_mode(tmp_path):
+    succeeds(tmp_path, [HEAD], make_dir=False)
+    assert stat.S_IMODE((tmp_path / "lab").stat().st_mode) == 0o700
+    (tmp_path / "lab").chmod(0o755)
+    succeeds(tmp_path, [HEAD, WORKER_A])
+    assert stat.S_IMODE((tmp_path / "lab").stat().st_mode) == 0o755
+    assert host_lines(tmp_path / "lab" / "ssh_config") == ["Host head node1", "Host node2"]
 
 
 def test_check_mode_writes_nothing(tmp_path):
