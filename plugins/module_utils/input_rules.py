@@ -68,6 +68,39 @@ def is_open_to_internet(cidrs: Iterable[str]) -> bool:
     return False
 
 
+# The shared directory (input shared_dir) is the head's own and mounted over the same path on every other node: it
+# must not be, or lie under, a directory the system or its packages own (mounted over on a worker, it would hide
+# them), and not be a directory of directories or a user's home itself (a mount would hide every user's files,
+# or the MPI user's ~/.ssh and ~/hostfile). Names stay plain: the path goes into sshfs's user@host:path.
+SHARED_DIR_SYSTEM = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/lost+found", "/proc", "/root",
+                     "/run", "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var")
+SHARED_DIR_PARENTS = ("/home", "/media", "/mnt", "/opt", "/srv")
+SHARED_DIR_NAME = re.compile(r"[A-Za-z0-9._+-]+")
+
+
+def shared_dir_problem(value: Any) -> str:
+    """Why a path cannot be the shared directory, in a few words after the path; empty when it can."""
+    if not isinstance(value, str) or not value:
+        return "is not a path"
+    if not value.startswith("/"):
+        return "is relative: give an absolute path"
+    if value == "/":
+        return "is the root directory"
+    names = value[1:].split("/")
+    if any(name in ("", ".", "..") for name in names):
+        return "is not written plainly (no //, /./, /../ or trailing /)"
+    if not all(SHARED_DIR_NAME.fullmatch(name) for name in names):
+        return "has characters other than letters, digits and . _ + - in its names"
+    top = "/" + names[0]
+    if top in SHARED_DIR_SYSTEM:
+        return f"is a system directory or lies under one ({', '.join(SHARED_DIR_SYSTEM)})"
+    if value in SHARED_DIR_PARENTS:
+        return f"is one of {', '.join(SHARED_DIR_PARENTS)} itself: use a directory below it"
+    if top == "/home" and len(names) == 2:
+        return "is a user's home directory (mounted on the workers it would hide their ~/.ssh and ~/hostfile)"
+    return ""
+
+
 # How alike a name must be to an input's to be taken for a typo of it: node_cout and node_count are (0.95);
 # iam_cluster_name, a role variable, and cluster_name are not (0.86).
 TYPO_CUTOFF = 0.9

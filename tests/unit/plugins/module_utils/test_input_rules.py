@@ -62,3 +62,33 @@ def test_misspelled_inputs_name_the_input_they_look_like():
         "cluster_nmae": "cluster_name",
         "instance_typ": "instance_type",
     }
+
+
+@pytest.mark.parametrize("path", ["/shared", "/home/ubuntu/shared", "/opt/shared", "/srv/mpi", "/mnt/scratch", "/data/run-1.2+x"])
+def test_shared_dirs_that_are_valid(path):
+    assert input_rules.shared_dir_problem(path) == ""
+
+
+@pytest.mark.parametrize("path, problem", [
+    ("shared", "is relative: give an absolute path"),
+    ("./shared", "is relative: give an absolute path"),
+    ("/", "is the root directory"),
+    ("", "is not a path"),
+    (None, "is not a path"),
+    ("/shared/", "is not written plainly (no //, /./, /../ or trailing /)"),
+    ("//shared", "is not written plainly (no //, /./, /../ or trailing /)"),
+    ("/opt/../etc", "is not written plainly (no //, /./, /../ or trailing /)"),
+    ("/my shared", "has characters other than letters, digits and . _ + - in its names"),
+    ("/a:b", "has characters other than letters, digits and . _ + - in its names"),
+    ("/home", "is one of /home, /media, /mnt, /opt, /srv itself: use a directory below it"),
+    ("/opt", "is one of /home, /media, /mnt, /opt, /srv itself: use a directory below it"),
+    ("/home/ubuntu", "is a user's home directory (mounted on the workers it would hide their ~/.ssh and ~/hostfile)"),
+])
+def test_shared_dirs_that_are_not(path, problem):
+    assert input_rules.shared_dir_problem(path) == problem
+
+
+@pytest.mark.parametrize("path", ["/usr", "/usr/local/shared", "/etc", "/var/tmp/x", "/tmp", "/tmp/shared", "/lib64", "/root/x",
+                                  "/proc", "/boot", "/dev/shm"])
+def test_shared_dirs_in_system_directories_are_not(path):
+    assert input_rules.shared_dir_problem(path).startswith("is a system directory or lies under one (/bin, /boot, /dev, /etc,")
