@@ -9,15 +9,32 @@ A cluster outside the default region, driven by nothing but the -e a user gives 
 """
 
 import ipaddress
+import subprocess
 
-from cluster_api import ANY_STATE, LIVE_STATES, PUBLIC_RANGE, SSH_INPUT, footprint, instances
+from cluster_api import ANY_STATE, LIVE_STATES, PUBLIC_RANGE, SSH_INPUT, footprint, instances, tags_of
+from localcloud.session import run_inventory
 
 REGION = "eu-west-1"
 CLUSTER = "eu"
 # The same -e for every command; its own CIDRs, so its Docker networks never meet another test's.
 ARGS = ["-e", f"cluster_name={CLUSTER}", "-e", f"aws_region={REGION}", "-e", "vpc_cidr=10.30.0.0/16",
         "-e", "subnet_cidr=10.30.1.0/24", *SSH_INPUT]
-SMOKE_TEST_PASSED = "MPI smoke test passed: 2 ranks on 2 nodes, allreduce sum right"
+SMOKE_TEST_PASSED = "MPI smoke test passed: 3 ranks on 3 nodes, allreduce sum right"
+# The user's own program, as the issue's user wrote it: compiled in the shared directory on the head, run on every node.
+HELLO_C = r"""
+#include <mpi.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    char host[256];
+    MPI_Init(&argc, &argv);
+    gethostname(host, sizeof host);
+    printf("hello from %s\n", host);
+    MPI_Finalize();
+    return 0;
+}
+"""
 
 
 def succeeds(run):
@@ -26,14 +43,77 @@ def succeeds(run):
     return output, recap
 
 
+def ssh_config_hosts(config):
+    """{Host line's names: {option: value}} of an OpenSSH client file, in the file's order."""
+    hosts = {}
+    for words in (line.split() for line in config.read_text().splitlines()):
+        if words and words[0] == "Host":
+            current = hosts.setdefault(" ".join(words[1:]), {})
+        elif words and not words[0].startswith("#"):
+            current[words[0]] = " ".join(words[1:])
+    return hosts
+
+
+def logs_in_with_the_ssh_config(local_dir, running):
+    """<cluster_local_dir>/ssh_config names exactly the running nodes (head first, then by launch time and id) at their
+    public IPs, and `ssh -F <it> head` and `... node2` log in to those nodes (EC2 hostnames: ip-10-30-1-N)."""
+    config = local_dir / "ssh_config"
+    hosts = ssh_config_hosts(config)
+    head = next(node for node in running if tags_of(node).get("ec2mpi:role") == "head")
+    workers = sorted((node for node in running if node is not head), key=lambda node: (node["LaunchTime"], node["InstanceId"]))
+    assert list(hosts) == ["head node1"] + [f"node{number}" for number in range(2, len(running) + 1)]
+    assert [host["HostKeyAlias"] for host in hosts.values()] == [node["InstanceId"] for node in [head, *workers]]
+    assert [host["HostName"] for host in hosts.values()] == [node["PublicIpAddress"] for node in [head, *workers]]
+    for name, node in (("head", head), ("node2", workers[0])):
+        login = subprocess.run(["ssh", "-F", str(config), "-o", "BatchMode=yes", name, "hostname"],
+                               capture_output=True, text=True, timeout=60, check=False)
+        assert login.returncode == 0, login.stderr
+        assert login.stdout.strip() == "ip-" + node["PrivateIpAddress"].replace(".", "-")
+
+
+def inventory_groups(graph):
+    """{group: [its own hosts]} from `ansible-inventory --graph` (a member is indented 3 more than its group)."""
+    groups, at_depth = {}, {}
+    for line in graph.splitlines():
+        depth = line.find("--") + 2 if "--" in line else 0
+        name = line[depth:].rstrip(":")
+        if name.startswith("@"):
+            at_depth[depth] = name[1:]
+            groups.setdefault(name[1:], [])
+        else:
+            groups[at_depth[depth - 3]].append(name)
+    return groups
+
+
+def on_head(local_dir, nodes, command, stdin=""):
+    """A command as the MPI user on the head, over ssh with the cluster's key and the host key the playbooks recorded."""
+    head = next(node for node in nodes if tags_of(node).get("ec2mpi:role") == "head")
+    return subprocess.run(
+        ["ssh", "-F", "/dev/null", "-i", str(local_dir / "id_ed25519"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+         "-o", f"UserKnownHostsFile={local_dir / 'known_hosts'}", "-o", f"HostKeyAlias={head['InstanceId']}",
+         "-o", "StrictHostKeyChecking=yes", f"ubuntu@{head['PublicIpAddress']}", command],
+        input=stdin, capture_output=True, text=True, timeout=120, check=False)
+
+
+def hello_hosts(local_dir, nodes, ranks):
+    """The hosts ./hello in the shared directory answered from, one rank per node (as EC2 names them: ip-10-30-1-4)."""
+    run = on_head(local_dir, nodes, f"cd /shared && mpirun --hostfile ~/hostfile -np {ranks} --map-by node ./hello")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return sorted(line.removeprefix("hello from ").split(".")[0] for line in run.stdout.splitlines() if line.startswith("hello from "))
+
+
+def short_names(nodes):
+    return sorted(node["PrivateDnsName"].split(".")[0] for node in nodes)
+
+
 def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_emulator, nodes_playbook, tmp_path):
     args = [*ARGS, "-e", f"cluster_local_dir={tmp_path}"]
     ec2 = nodes_emulator.client("ec2", region=REGION)
     iam = nodes_emulator.client("iam", region=REGION)
 
-    succeeds(nodes_playbook("provision.yml", *args, "-e", "node_count=2"))
+    succeeds(nodes_playbook("provision.yml", *args, "-e", "node_count=3"))
     nodes = instances(ec2, CLUSTER, states=("running",))
-    assert len(nodes) == 2
+    assert len(nodes) == 3
     assert all(ipaddress.ip_address(node["PublicIpAddress"]) in PUBLIC_RANGE for node in nodes), nodes
     assert instances(nodes_emulator.client("ec2"), CLUSTER, states=ANY_STATE) == [], "something landed in us-west-2"
 
@@ -41,6 +121,20 @@ def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_
     assert SMOKE_TEST_PASSED in output
     hostfile = [line.split()[0] for line in (tmp_path / "hostfile").read_text().splitlines() if not line.startswith("#")]
     assert sorted(hostfile) == sorted(node["PrivateIpAddress"] for node in nodes)
+    # ssh in one command, and the one inventory's groups for the head and the workers.
+    assert f"ssh: ssh -F {tmp_path / 'ssh_config'} head" in output
+    logs_in_with_the_ssh_config(tmp_path, nodes)
+    rc, graph, errors = run_inventory("--graph", env=nodes_emulator.env)
+    assert rc == 0, errors
+    groups = inventory_groups(graph)
+    assert groups[f"cluster_{CLUSTER}_head"] == [node["InstanceId"] for node in nodes if tags_of(node)["ec2mpi:role"] == "head"]
+    assert sorted(groups[f"cluster_{CLUSTER}_workers"]) == sorted(
+        node["InstanceId"] for node in nodes if tags_of(node)["ec2mpi:role"] == "worker")
+
+    # The user's own program, written and compiled in the shared directory on the head only, runs on every node.
+    compiled = on_head(tmp_path, nodes, "cat > /shared/hello.c && cd /shared && mpicc -o hello hello.c", stdin=HELLO_C)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    assert hello_hosts(tmp_path, nodes, 3) == short_names(nodes)
 
     succeeds(nodes_playbook("playbooks/stop.yml", *args))
     assert {node["State"]["Name"] for node in instances(ec2, CLUSTER, states=LIVE_STATES)} == {"stopped"}
@@ -51,10 +145,24 @@ def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_
     # As on EC2: the same private IPs, new public ones.
     assert sorted(node["PrivateIpAddress"] for node in started) == sorted(node["PrivateIpAddress"] for node in nodes)
     assert not {node["PublicIpAddress"] for node in started} & {node["PublicIpAddress"] for node in nodes}
+    # start.yml rewrote the ssh_config with the new public IPs.
+    assert f"ssh: ssh -F {tmp_path / 'ssh_config'} head" in output
+    logs_in_with_the_ssh_config(tmp_path, started)
+    # The workers lost their mounts with the stop; start.yml mounted them again, and the binary is still the head's.
+    assert hello_hosts(tmp_path, started, 3) == short_names(started)
 
     output, _recap = succeeds(nodes_playbook("playbooks/status.yml", *args))
-    assert f"cluster {CLUSTER} in {REGION}: 2 instances (2 running)" in output
+    assert f"cluster {CLUSTER} in {REGION}: 3 instances (3 running)" in output
     assert all(node["InstanceId"] in output and node["PublicIpAddress"] in output for node in started)
+    assert f"ssh: ssh -F {tmp_path / 'ssh_config'} head" in output
+
+    # A grow: the new node mounts the shared directory with the next mpi-cluster.yml, and runs the same binary.
+    succeeds(nodes_playbook("provision.yml", *args, "-e", "node_count=4"))
+    output, _recap = succeeds(nodes_playbook("mpi-cluster.yml", *args))
+    assert "MPI smoke test passed: 4 ranks on 4 nodes, allreduce sum right" in output
+    grown = instances(ec2, CLUSTER, states=("running",))
+    assert len(grown) == 4
+    assert hello_hosts(tmp_path, grown, 4) == short_names(grown)
 
     succeeds(nodes_playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true"))
     left = {kind: ids for kind, ids in footprint(ec2, iam, CLUSTER, instance_states=LIVE_STATES).items() if ids}
