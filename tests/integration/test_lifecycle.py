@@ -89,7 +89,16 @@ def test_teardown_leaves_nothing_and_a_second_run_changes_nothing(playbook, ec2_
     args = cluster_args("life-down", tmp_path, 43)
     provision(playbook, args)
     assert (tmp_path / "id_ed25519").exists()
-    assert nothing_left(ec2_client, iam_client, "life-down"), "provision created nothing to tear down"
+    there = nothing_left(ec2_client, iam_client, "life-down")
+    assert there, "provision created nothing to tear down"
+
+    # --check names what it would delete, without --diff, and deletes nothing.
+    rc, output, _recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "--check")
+    assert rc == 0, output[-3000:]
+    listed = " ".join(output.split())
+    assert all(item in listed for item in there["instances"] + there["vpcs"] + there["security groups"] + there["key pairs"]), listed[-3000:]
+    assert "cluster life-down: would delete" in listed
+    assert nothing_left(ec2_client, iam_client, "life-down") == there
 
     rc, output, recap = playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true")
     assert rc == 0, output[-3000:]
@@ -172,6 +181,18 @@ def test_provision_killed_part_way_then_rerun_converges(emulator, playbook, ec2_
     assert len(instances(ec2_client, "life-rerun")) == 3
     assert len(ec2_client.describe_vpcs(Filters=tag_filter("life-rerun"))["Vpcs"]) == 1
     assert len(ec2_client.describe_security_groups(Filters=tag_filter("life-rerun"))["SecurityGroups"]) == 1
+
+
+def test_provision_check_of_a_new_cluster_says_what_it_would_create_and_creates_nothing(playbook, ec2_client, iam_client, tmp_path):
+    # As for a new user: the cluster's local directory does not exist yet either.
+    args = cluster_args("life-plan", tmp_path / "new", 51)
+    rc, output, _recap = playbook("provision.yml", *args, "--check")
+    assert rc == 0, output[-3000:]
+    summary = " ".join(output.split())
+    assert "check mode: cluster life-plan does not exist in us-west-2 yet; a real run would create:" in summary
+    assert "vpc (10.51.0.0/16) with subnet 10.51.1.0/24 in us-west-2a" in summary
+    assert nothing_left(ec2_client, iam_client, "life-plan") == {}
+    assert not (tmp_path / "new").exists()
 
 
 def test_teardown_of_a_cluster_that_does_not_exist_says_so(playbook, tmp_path):
