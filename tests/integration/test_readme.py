@@ -56,7 +56,7 @@ def home():
 
 def test_the_readme_commands_work_literally_in_a_fresh_clone(nodes_emulator, tmp_path, home):
     commands = readme_commands()
-    assert commands[0].startswith("python3 -m venv .venv") and commands[-1] == "ansible-playbook mpi-cluster.yml", commands
+    assert commands[0].startswith("python3 -m venv .venv") and commands[-1] == "ansible-playbook mpi-cluster.yml -e @clusters/mpi.yml", commands
     clone = fresh_copy(tmp_path / "ec2mpi")
     env = dict(nodes_emulator.env, HOME=str(home),
                # Not this test session's virtualenv: the README makes its own.
