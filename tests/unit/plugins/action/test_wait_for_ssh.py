@@ -23,7 +23,7 @@ def server(greeting):
 
     def serve():
         while True:
-            connection, _ = listener.accept()
+            connection, _address = listener.accept()
             with connection:
                 connection.sendall(greeting)
 

@@ -97,7 +97,7 @@ def ssh_g(*args):
     proc = subprocess.run(["ssh", "-G", *args], capture_output=True, text=True, check=True)
     settings = {}
     for line in proc.stdout.splitlines():
-        option, _, value = line.partition(" ")
+        option, _space, value = line.partition(" ")
         settings.setdefault(option, value)
     return settings
 
