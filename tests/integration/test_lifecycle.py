@@ -147,7 +147,8 @@ def kill_provision_once_security_group_exists(emulator, ec2, name, args):
     command = [str(emulator.bin_dir / "ansible-playbook"), "provision.yml", *args, "-e", "node_count=3"]
     process = subprocess.Popen(command, cwd=emulator.repo_root, env=emulator.env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 120
+    # A bound, not a timing: provision reaches its security group in about a minute, several on a loaded machine.
+    deadline = time.monotonic() + 600
     try:
         while time.monotonic() < deadline and process.poll() is None:
             if ec2.describe_security_groups(Filters=tag_filter(name))["SecurityGroups"]:
