@@ -5,20 +5,18 @@
 
 """The playbooks on real nodes, the emulator's containers, reached over SSH at their public IPs as on AWS.
 
-A cluster outside the default region, driven by nothing but the -e a user gives every command.
+A cluster outside the default region, driven by nothing but its cluster file, named on every command.
 """
 
 import ipaddress
+import json
 import subprocess
 
-from cluster_api import ANY_STATE, LIVE_STATES, PUBLIC_RANGE, SSH_INPUT, footprint, instances, tags_of
+from cluster_api import ANY_STATE, LIVE_STATES, PUBLIC_RANGE, SSH_ALLOWED_CIDRS, footprint, instances, tags_of
 from localcloud.session import run_inventory
 
 REGION = "eu-west-1"
 CLUSTER = "eu"
-# The same -e for every command; its own CIDRs, so its Docker networks never meet another test's.
-ARGS = ["-e", f"cluster_name={CLUSTER}", "-e", f"aws_region={REGION}", "-e", "vpc_cidr=10.30.0.0/16",
-        "-e", "subnet_cidr=10.30.1.0/24", *SSH_INPUT]
 SMOKE_TEST_PASSED = "MPI smoke test passed: 3 ranks on 3 nodes, allreduce sum right"
 # The user's own program, as the issue's user wrote it: compiled in the shared directory on the head, run on every node.
 HELLO_C = r"""
@@ -41,6 +39,13 @@ def succeeds(run):
     rc, output, recap = run
     assert rc == 0, output[-4000:]
     return output, recap
+
+
+def write_cluster_file(path, local_dir, node_count):
+    """The cluster's file, as a user writes clusters/<name>.yml once and names it on every command (JSON is YAML);
+    its own CIDRs, so its Docker networks never meet another test's."""
+    path.write_text(json.dumps({"cluster_name": CLUSTER, "aws_region": REGION, "vpc_cidr": "10.30.0.0/16", "subnet_cidr": "10.30.1.0/24",
+                                "ssh_allowed_cidrs": SSH_ALLOWED_CIDRS, "cluster_local_dir": str(local_dir), "node_count": node_count}))
 
 
 def ssh_config_hosts(config):
@@ -106,12 +111,15 @@ def short_names(nodes):
     return sorted(node["PrivateDnsName"].split(".")[0] for node in nodes)
 
 
-def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_emulator, nodes_playbook, tmp_path):
-    args = [*ARGS, "-e", f"cluster_local_dir={tmp_path}"]
+def test_a_cluster_in_another_region_lives_its_whole_life_with_only_its_cluster_file(nodes_emulator, nodes_playbook, tmp_path):
+    local_dir = tmp_path / "local"
+    cluster_file = tmp_path / f"{CLUSTER}.yml"
+    write_cluster_file(cluster_file, local_dir, node_count=3)
+    args = ["-e", f"@{cluster_file}"]
     ec2 = nodes_emulator.client("ec2", region=REGION)
     iam = nodes_emulator.client("iam", region=REGION)
 
-    succeeds(nodes_playbook("provision.yml", *args, "-e", "node_count=3"))
+    succeeds(nodes_playbook("provision.yml", *args))
     nodes = instances(ec2, CLUSTER, states=("running",))
     assert len(nodes) == 3
     assert all(ipaddress.ip_address(node["PublicIpAddress"]) in PUBLIC_RANGE for node in nodes), nodes
@@ -119,11 +127,11 @@ def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_
 
     output, _recap = succeeds(nodes_playbook("mpi-cluster.yml", *args))
     assert SMOKE_TEST_PASSED in output
-    hostfile = [line.split()[0] for line in (tmp_path / "hostfile").read_text().splitlines() if not line.startswith("#")]
+    hostfile = [line.split()[0] for line in (local_dir / "hostfile").read_text().splitlines() if not line.startswith("#")]
     assert sorted(hostfile) == sorted(node["PrivateIpAddress"] for node in nodes)
     # ssh in one command, and the one inventory's groups for the head and the workers.
-    assert f"ssh: ssh -F {tmp_path / 'ssh_config'} head" in output
-    logs_in_with_the_ssh_config(tmp_path, nodes)
+    assert f"ssh: ssh -F {local_dir / 'ssh_config'} head" in " ".join(output.split())  # the YAML callback may fold a long line
+    logs_in_with_the_ssh_config(local_dir, nodes)
     rc, graph, errors = run_inventory("--graph", env=nodes_emulator.env)
     assert rc == 0, errors
     groups = inventory_groups(graph)
@@ -132,9 +140,9 @@ def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_
         node["InstanceId"] for node in nodes if tags_of(node)["ec2mpi:role"] == "worker")
 
     # The user's own program, written and compiled in the shared directory on the head only, runs on every node.
-    compiled = on_head(tmp_path, nodes, "cat > /shared/hello.c && cd /shared && mpicc -o hello hello.c", stdin=HELLO_C)
+    compiled = on_head(local_dir, nodes, "cat > /shared/hello.c && cd /shared && mpicc -o hello hello.c", stdin=HELLO_C)
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    assert hello_hosts(tmp_path, nodes, 3) == short_names(nodes)
+    assert hello_hosts(local_dir, nodes, 3) == short_names(nodes)
 
     succeeds(nodes_playbook("playbooks/stop.yml", *args))
     assert {node["State"]["Name"] for node in instances(ec2, CLUSTER, states=LIVE_STATES)} == {"stopped"}
@@ -146,23 +154,24 @@ def test_a_cluster_in_another_region_lives_its_whole_life_with_the_same_e(nodes_
     assert sorted(node["PrivateIpAddress"] for node in started) == sorted(node["PrivateIpAddress"] for node in nodes)
     assert not {node["PublicIpAddress"] for node in started} & {node["PublicIpAddress"] for node in nodes}
     # start.yml rewrote the ssh_config with the new public IPs.
-    assert f"ssh: ssh -F {tmp_path / 'ssh_config'} head" in output
-    logs_in_with_the_ssh_config(tmp_path, started)
+    assert f"ssh: ssh -F {local_dir / 'ssh_config'} head" in " ".join(output.split())  # the YAML callback may fold a long line
+    logs_in_with_the_ssh_config(local_dir, started)
     # The workers lost their mounts with the stop; start.yml mounted them again, and the binary is still the head's.
-    assert hello_hosts(tmp_path, started, 3) == short_names(started)
+    assert hello_hosts(local_dir, started, 3) == short_names(started)
 
     output, _recap = succeeds(nodes_playbook("playbooks/status.yml", *args))
     assert f"cluster {CLUSTER} in {REGION}: 3 instances (3 running)" in output
     assert all(node["InstanceId"] in output and node["PublicIpAddress"] in output for node in started)
-    assert f"ssh: ssh -F {tmp_path / 'ssh_config'} head" in output
+    assert f"ssh: ssh -F {local_dir / 'ssh_config'} head" in " ".join(output.split())  # the YAML callback may fold a long line
 
     # A grow: the new node mounts the shared directory with the next mpi-cluster.yml, and runs the same binary.
-    succeeds(nodes_playbook("provision.yml", *args, "-e", "node_count=4"))
+    write_cluster_file(cluster_file, local_dir, node_count=4)
+    succeeds(nodes_playbook("provision.yml", *args))
     output, _recap = succeeds(nodes_playbook("mpi-cluster.yml", *args))
     assert "MPI smoke test passed: 4 ranks on 4 nodes, allreduce sum right" in output
     grown = instances(ec2, CLUSTER, states=("running",))
     assert len(grown) == 4
-    assert hello_hosts(tmp_path, grown, 4) == short_names(grown)
+    assert hello_hosts(local_dir, grown, 4) == short_names(grown)
 
     succeeds(nodes_playbook("playbooks/teardown.yml", *args, "-e", "teardown_iam=true", "-e", "teardown_local_files=true"))
     left = {kind: ids for kind, ids in footprint(ec2, iam, CLUSTER, instance_states=LIVE_STATES).items() if ids}
