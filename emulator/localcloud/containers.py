@@ -31,6 +31,11 @@ REMOVAL_TIMEOUT = 30
 # seccomp profile lets mount(2) through once SYS_ADMIN is added.
 FUSE_CAPABILITIES = ["SYS_ADMIN"]
 FUSE_DEVICES = ["/dev/fuse:/dev/fuse:rwm"]
+# systemd is every instance's PID 1, as on EC2. Without --privileged it needs tmpfs on /run and /run/lock, the
+# cgroup tree (systemd_cgroup_options), and its halt signal to stop: it ignores SIGTERM.
+SYSTEMD_TMPFS = {"/run": "", "/run/lock": ""}
+SYSTEMD_STOP_SIGNAL = "SIGRTMIN+3"
+CGROUP_DIR = "/sys/fs/cgroup"
 # docker-py raises the former for API answers and lets the latter through when the engine itself is gone.
 DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
@@ -114,25 +119,37 @@ def ensure_network(client: docker.DockerClient, name: str, instance: Instance) -
     return wanted
 
 
+def systemd_cgroup_options(client: docker.DockerClient) -> dict[str, Any]:
+    """The cgroup tree systemd needs, by the engine's cgroup version.
+
+    cgroup v1 (this project's machines, tested): the tree read-only; systemd reads it and runs in the container's
+    own cgroup. cgroup v2: the host's tree read-write in the host's cgroup namespace, the recipe systemd-in-Docker
+    images give for v2; not tested here, where every machine has v1."""
+    if client.info().get("CgroupVersion") == "2":
+        return {"cgroupns": "host", "volumes": {CGROUP_DIR: {"bind": CGROUP_DIR, "mode": "rw"}}}
+    return {"volumes": {CGROUP_DIR: {"bind": CGROUP_DIR, "mode": "ro"}}}
+
+
 def create_container(client: docker.DockerClient, name: str, instance: Instance, image: str, dpkg_lock_seconds: int,
                      gpus: tuple[str, ...] = ()) -> Container:
-    """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname, FUSE."""
+    """Create (not start) the instance's container: its subnet's network, its private IP, its EC2 hostname, FUSE, systemd."""
     network = ensure_network(client, name, instance)
     labels = {LABEL: name, INSTANCE_LABEL: instance.instance_id, REGION_LABEL: instance.region, SUBNET_LABEL: instance.subnet_id}
     # What cloud-init reads from the instance metadata on EC2, and how the first boot behaves; localcloud-init consumes it.
-    environment = {"LOCALCLOUD_LOGIN_USER": instance.login_user, "LOCALCLOUD_AUTHORIZED_KEY": instance.public_key,
-                   "LOCALCLOUD_DPKG_LOCK_SECONDS": str(dpkg_lock_seconds), "LOCALCLOUD_GPUS": ",".join(gpus)}
+    environment = {"LOCALCLOUD_INSTANCE_ID": instance.instance_id, "LOCALCLOUD_LOGIN_USER": instance.login_user,
+                   "LOCALCLOUD_AUTHORIZED_KEY": instance.public_key, "LOCALCLOUD_DPKG_LOCK_SECONDS": str(dpkg_lock_seconds), "LOCALCLOUD_GPUS": ",".join(gpus)}
     try:
         return client.containers.create(
             image, name=container_name(name, instance.instance_id), hostname=instance.hostname, labels=labels,
             environment=environment, network=network, cap_add=FUSE_CAPABILITIES, devices=FUSE_DEVICES,
+            tmpfs=SYSTEMD_TMPFS, stop_signal=SYSTEMD_STOP_SIGNAL, **systemd_cgroup_options(client),
             networking_config={network: client.api.create_endpoint_config(ipv4_address=instance.private_ip)})
     except docker.errors.APIError as error:
         raise PlacementError(f"instance {instance.instance_id} ({instance.private_ip}) gets no container: {error.explanation}") from error
 
 
 def stop_container(container: Container) -> None:
-    """Stop like an instance stop: sshd gets SIGTERM and a few seconds before it is killed."""
+    """Stop like an instance stop: systemd shuts its services down (sshd gets SIGTERM) within a few seconds, or is killed."""
     container.stop(timeout=STOP_TIMEOUT)
 
 

@@ -17,7 +17,8 @@ from .mirror import SUITE, debian_mirror
 RECIPE_DIR = PROJECT_DIR / "image"
 REPOSITORY = "ec2mpi-localcloud-base"
 RECIPE_LABEL = "ec2mpi.localcloud.recipe"
-INIT_COMMAND = "/usr/local/sbin/localcloud-init"
+# Instances boot systemd, as EC2 instances do; it runs localcloud-init (cloud-init's stand-in) and then sshd.
+INIT_COMMAND = "/sbin/init"
 # Where configure-rootfs finds the recipe inside the debootstrapped tree, during the build only.
 RECIPE_IN_ROOTFS = "tmp/localcloud-recipe"
 

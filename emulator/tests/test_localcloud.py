@@ -186,6 +186,14 @@ def test_every_instance_has_fuse_for_its_users_without_being_privileged(cluster:
         assert result.stdout.strip() == "666:character special file", result
 
 
+def test_every_instance_boots_systemd_which_runs_the_cloud_init_stand_in_and_sshd(cluster: Cluster) -> None:
+    """As on EC2: systemd is PID 1 and reaches its running state; sshd and the cloud-init stand-in are its units."""
+    for instance in cluster.instances.values():
+        result = ssh_when_up(cluster, instance["PrivateIpAddress"],
+                             "ps -o comm= -p 1; systemctl is-system-running --wait; systemctl is-active localcloud-init ssh")
+        assert result.stdout.split() == ["systemd", "running", "active", "active"], result
+
+
 def test_the_controller_reaches_each_instance_at_its_public_ip_which_the_instance_does_not_hold(cluster: Cluster) -> None:
     """As on EC2: a public IP (here from the reserved range) leads to the instance, whose only address is its private one."""
     for instance in cluster.instances.values():
