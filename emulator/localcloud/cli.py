@@ -178,8 +178,7 @@ def down(settings: Settings) -> int:
     networks: list[str] = []
     try:
         if not state.get("api_only"):
-            if state.get("public_cidr"):
-                remove_gateway(settings.name, state["public_cidr"])
+            remove_gateway(settings.name)
             containers, networks = remove_everything(docker_client(), settings.name)
     finally:
         # Even when Docker fails, no moto server is left behind (a rerun of `down` retries the rest).

@@ -81,13 +81,19 @@ def set_mappings(name: str, wanted: dict[str, str]) -> tuple[list[str], list[str
     return added, removed
 
 
-def remove_gateway(name: str, block: str) -> bool:
-    """Remove the jump and the chain; return whether there was anything to remove."""
+def jumps_to(chain: str) -> list[list[str]]:
+    """Every rule of the hook that jumps to the chain, as `iptables -S` prints it ("-A OUTPUT -d ... -j <chain>")."""
+    return [line.split() for line in iptables("-S", HOOK).stdout.splitlines() if line.split()[-2:] == ["-j", chain]]
+
+
+def remove_gateway(name: str) -> bool:
+    """Remove the chain and every jump to it, whatever block each jump names (a state file may record another block
+    than an earlier `up` hooked, and the chain cannot go while a jump remains); return whether there was a chain."""
     chain = chain_name(name)
     if iptables("-S", chain, check=False).returncode != 0:
         return False
-    while iptables("-C", *jump(name, block), check=False).returncode == 0:
-        iptables("-D", *jump(name, block))
+    for rule in jumps_to(chain):
+        iptables("-D", *rule[1:])
     iptables("-F", chain)
     iptables("-X", chain)
     return True
