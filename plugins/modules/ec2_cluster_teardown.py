@@ -57,6 +57,7 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
+  - ec2mpi.cluster.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -126,6 +127,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import cluster_resources as cr
 from ansible_collections.ec2mpi.cluster.plugins.module_utils import iam_operators
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import PROGRESS_ARGUMENT_SPEC
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.progress import Progress
 
 # Network interfaces of terminated instances linger for a while on AWS and hold their subnet,
 # security groups and public addresses; deleting those fails with DependencyViolation meanwhile.
@@ -240,8 +243,8 @@ def delete_policy(client, policy_arn: str) -> bool:
 # EC2, in dependency order. Each returns what it deleted (what was already gone is left out).
 
 
-def wait_terminated(client, cluster_name: str, instance_ids: List[str], timeout: int) -> None:
-    """Poll until every instance is terminated, at most timeout // cr.WAIT_DELAY times.
+def wait_terminated(client, cluster_name: str, instance_ids: List[str], timeout: int, progress: Progress) -> None:
+    """Poll until every instance is terminated, at most timeout // cr.WAIT_DELAY times, saying how many are after each poll.
 
     Not boto3's instance_terminated waiter: it gives up on pending or stopping, which an instance being
     terminated can still show (it was launching or stopping, or the Describe call lags behind)."""
@@ -259,17 +262,19 @@ def wait_terminated(client, cluster_name: str, instance_ids: List[str], timeout:
         ]
         if not waiting:
             return
+        progress.say(f"{len(instance_ids) - len(waiting)}/{len(instance_ids)} instances terminated after "
+                     f"{(attempt + 1) * cr.WAIT_DELAY} s; waiting for {', '.join(waiting)}")
     raise AnsibleEC2Error(
         message=f"instances {', '.join(waiting)} of cluster {cluster_name} are not terminated after wait_timeout {timeout} s: "
         "raise wait_timeout and run the teardown again, or look at them in the EC2 console"
     )
 
 
-def terminate_instances(client, cluster_name: str, instances: List[cr.Resource], timeout: int) -> List[str]:
+def terminate_instances(client, cluster_name: str, instances: List[cr.Resource], timeout: int, progress: Progress) -> List[str]:
     instance_ids = [instance["InstanceId"] for instance in instances]
     if instance_ids:
         ec2.terminate_instances(client, instance_ids)
-        wait_terminated(client, cluster_name, instance_ids, timeout)
+        wait_terminated(client, cluster_name, instance_ids, timeout, progress)
     return instance_ids
 
 
@@ -372,10 +377,11 @@ def delete_vpcs(client, resources: cr.Resources, cluster_name: str) -> Tuple[Lis
     return deleted, blocked
 
 
-def delete_ec2(client, resources: cr.Resources, cluster_name: str, timeout: int) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:
+def delete_ec2(client, resources: cr.Resources, cluster_name: str, timeout: int,
+               progress: Progress) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:
     """What was deleted by type, and the VPCs that someone else's resources keep (see delete_vpcs())."""
     deleted = {
-        "instances": terminate_instances(client, cluster_name, resources["instances"], timeout),
+        "instances": terminate_instances(client, cluster_name, resources["instances"], timeout, progress),
         "placement_groups": delete_placement_groups(client, resources["placement_groups"]),
         "security_groups": delete_security_groups(client, resources["security_groups"]),
         "key_pairs": delete_key_pairs(client, resources["key_pairs"]),
@@ -494,7 +500,7 @@ def ensure_absent(module: AnsibleAWSModule, ec2_client, iam_client) -> Dict[str,
         nothing = {resource_type: [] for resource_type in doomed}
         return dict(changed=any(doomed.values()), would_delete=doomed, diff=dict(before=doomed, after=nothing))
 
-    deleted, blocked = delete_ec2(ec2_client, before, cluster_name, module.params["wait_timeout"])
+    deleted, blocked = delete_ec2(ec2_client, before, cluster_name, module.params["wait_timeout"], Progress(module.params["progress_file"]))
     if include_iam:
         deleted.update(delete_iam(iam_client, before))
     after = discover_after(ec2_client, iam_client, cluster_name, include_iam, module.region, deleted)
@@ -512,6 +518,7 @@ def main():
         cluster_name=dict(type="str", required=True),
         include_iam=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
+        **PROGRESS_ARGUMENT_SPEC,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     problem = cr.invalid_cluster_name_message(module.params["cluster_name"])

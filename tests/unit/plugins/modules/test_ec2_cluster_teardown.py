@@ -365,6 +365,19 @@ def test_the_instances_are_waited_for_through_every_state_until_terminated(run, 
     assert sleeps == [cr.WAIT_DELAY] * (len(states_seen) - 1)
 
 
+def test_the_wait_says_how_many_instances_are_terminated_after_each_poll(run, stubbed_client, sleeps, tmp_path):
+    ec2 = stubbed_client("ec2")
+    stub_termination(ec2, "running", "pending", "running", "terminated")
+    cluster_world.stub_discovery(ec2)
+    progress = tmp_path / "progress"
+
+    result, failed = run(cluster_name="a", progress_file=str(progress))
+
+    assert not failed, result.get("msg")
+    # The action plugin shows each line while the module runs; the last one stays in the file.
+    assert progress.read_text() == f"0/1 instances terminated after {2 * cr.WAIT_DELAY} s; waiting for i-1 (running)"
+
+
 def test_an_instance_no_longer_listed_counts_as_terminated(run, stubbed_client, sleeps):
     ec2 = stubbed_client("ec2")
     stub_termination(ec2, "running")
