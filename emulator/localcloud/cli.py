@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .committed_images import remove_committed_images
 from .config import (AMIS_FILE, HOST, UNSET_VARIABLES, LocalcloudError, Settings, add_arguments, client_environment,
                      settings_from_args, settings_to_argv)
 from .containers import container_facts, docker_client, ensure_public_network, managed_containers, network_cidrs, remove_everything
@@ -169,28 +170,31 @@ def env(settings: Settings) -> int:
 
 
 def down(settings: Settings) -> int:
-    """Stop the reconciler first (so it recreates nothing), remove the Docker objects, then stop moto."""
+    """Stop the reconciler first (so it recreates nothing), remove the Docker objects (containers, networks, committed
+    images), then stop moto."""
     state_dir = settings.state_dir
     require_same_emulator(settings, check_port=False)
     state = read_state(state_dir)
     reconciler_pid = stop(state_dir, "reconciler")
     containers: list[str] = []
     networks: list[str] = []
+    images: list[str] = []
     try:
         if not state.get("api_only"):
             remove_gateway(settings.name)
             containers, networks = remove_everything(docker_client(), settings.name)
+            images = remove_committed_images(docker_client(), settings.name)
     finally:
         # Even when Docker fails, no moto server is left behind (a rerun of `down` retries the rest).
         moto_pid = stop(state_dir, "moto")
     state_file(state_dir).unlink(missing_ok=True)
     heartbeat_file(state_dir).unlink(missing_ok=True)
     stopped = [role for role, pid in (("reconciler", reconciler_pid), ("moto server", moto_pid)) if pid is not None]
-    if not stopped and not containers and not networks:
+    if not stopped and not containers and not networks and not images:
         say(f"localcloud '{settings.name}': already down")
     else:
         say(f"localcloud '{settings.name}': down; stopped {' and '.join(stopped) or 'nothing'}, "
-            f"removed {len(containers)} containers and {len(networks)} networks")
+            f"removed {len(containers)} containers, {len(networks)} networks and {len(images)} committed images")
     return 0
 
 

@@ -2,7 +2,10 @@
 
 It reads EC2 only through the public API of the emulator's endpoint, like any other client, so what it
 shows is what moto really reports, in every region a client has launched instances in (the request
-counter notes them). One failing instance, region or Docker call never ends the loop.
+counter notes them). It also plays AWS's part in CreateImage: it commits the instance's container as the
+image's Docker image and reports the image available (committed_images.py), gives instances launched from
+that image containers of it, and removes it once the image is deregistered and unused. One failing
+instance, image, region or Docker call never ends the loop.
 """
 
 import json
@@ -17,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from docker.models.containers import Container
 from docker.models.networks import Network
 
+from .committed_images import CreatedImage, commit, committed_images, describe_created_images, remove_image, report_image_state
 from .config import LocalcloudError, Settings
 from .containers import (DOCKER_ERRORS, INSTANCE_LABEL, REGION_LABEL, PlacementError, create_container, managed_containers,
                          stop_container, unused_networks)
@@ -55,9 +59,13 @@ class Reconciler:
             time.sleep(max(0.0, self.settings.interval - (time.monotonic() - started)))
 
     def reconcile_once(self) -> None:
-        """One pass: read every region, then remove, stop and start containers in that order."""
+        """One pass: read every region, commit pending images, remove, stop and start containers, then remove the
+        committed images of deregistered AMIs, in that order.
+
+        Commits come before removals: a client may terminate an instance right after CreateImage, as it may on AWS."""
         wanted: dict[str, list[Instance]] = {}
         alive: dict[str, set[str]] = {}
+        created: dict[str, dict[str, CreatedImage]] = {}
         unread = False
         try:
             self.watch_launch_regions()
@@ -68,6 +76,8 @@ class Reconciler:
         for region, client in self.ec2.items():
             try:
                 alive[region], wanted[region] = self.read_region(region, client)
+                # Read after the instances, so the image of every instance read is among them.
+                created[region] = describe_created_images(client)
             except (BotoCoreError, ClientError) as error:
                 # Leave this region's containers alone: an unreachable moto is not an empty one.
                 self.report(f"region {region}", f"cannot read EC2 region {region} at {self.settings.endpoint_url}: {error}; retrying")
@@ -75,7 +85,9 @@ class Reconciler:
                 continue
             self.resolve(f"region {region}")
         try:
-            self.apply(alive, wanted)
+            self.commit_pending_images(created, wanted)
+            self.apply(alive, wanted, created)
+            self.remove_deregistered_images(created)
             self.resolve("docker")
         except DOCKER_ERRORS as error:
             self.report("docker", f"Docker engine failed during a pass: {error}; retrying")
@@ -111,7 +123,52 @@ class Reconciler:
                 self.report(raw["InstanceId"], str(error))
         return alive, instances
 
-    def apply(self, alive: dict[str, set[str]], wanted: dict[str, list[Instance]]) -> None:
+    def commit_pending_images(self, created: dict[str, dict[str, CreatedImage]], wanted: dict[str, list[Instance]]) -> None:
+        """Commit the container of every pending image's instance, then report the image available.
+
+        An instance about to get its container (launched this second) has it committed at the next pass; an image
+        whose instance has no container and will get none fails, with the reason."""
+        pending = [(region, image) for region, images in created.items() for image in images.values() if image.state == "pending"]
+        if not pending:
+            return
+        containers = {c.labels.get(INSTANCE_LABEL, ""): c for c in managed_containers(self.docker, self.settings.name)}
+        committed = committed_images(self.docker, self.settings.name)
+        coming = {instance.instance_id for instances in wanted.values() for instance in instances if instance.should_run}
+        for region, image in pending:
+            if (region, image.image_id) in committed:
+                self.finish_image(region, image, None)
+            elif image.source_instance_id in containers:
+                self.finish_image(region, image, containers[image.source_instance_id])
+            elif image.source_instance_id not in coming:
+                self.fail_image(region, image)
+
+    def finish_image(self, region: str, image: CreatedImage, container: Container | None) -> None:
+        """Commit the container unless it is committed already (container None), then report the image available."""
+        try:
+            if container is not None:
+                commit(container, self.settings.name, region, image.image_id)
+                LOG.info("committed container %s as the image of %s (CreateImage of instance %s)", container.name, image.image_id,
+                         image.source_instance_id)
+            report_image_state(self.settings.endpoint_url, region, image.image_id, "available")
+        except (OSError, *DOCKER_ERRORS) as error:
+            self.report(image.image_id, f"cannot make image {image.image_id} of instance {image.source_instance_id}: {error}; retrying")
+            return
+        LOG.info("image %s is available", image.image_id)
+        self.resolve(image.image_id)
+
+    def fail_image(self, region: str, image: CreatedImage) -> None:
+        """Report a pending image failed: its instance has no container to commit."""
+        message = (f"instance {image.source_instance_id} has no container to commit (see the reconciler log for why): "
+                   "launch it with SubnetId, wait until it runs, then CreateImage")
+        try:
+            report_image_state(self.settings.endpoint_url, region, image.image_id, "failed", message)
+        except OSError as error:
+            self.report(image.image_id, f"cannot report image {image.image_id} failed: {error}; retrying")
+            return
+        LOG.warning("image %s failed: %s", image.image_id, message)
+        self.resolve(image.image_id)
+
+    def apply(self, alive: dict[str, set[str]], wanted: dict[str, list[Instance]], created: dict[str, dict[str, CreatedImage]]) -> None:
         """Removals first, so that the networks and IPs they free are there for the creations."""
         containers = {c.labels.get(INSTANCE_LABEL, ""): c for c in managed_containers(self.docker, self.settings.name)}
         for instance_id, container in list(containers.items()):
@@ -120,9 +177,9 @@ class Reconciler:
                 del containers[instance_id]
         for network in unused_networks(self.docker, self.settings.name):
             self.remove_network(network)
-        for instances in wanted.values():
+        for region, instances in wanted.items():
             for instance in instances:
-                self.apply_instance(instance, containers.get(instance.instance_id))
+                self.apply_instance(instance, containers.get(instance.instance_id), created.get(region, {}))
 
     def remove_container(self, instance_id: str, container: Container) -> bool:
         """Remove the container of a terminated or vanished instance; return whether it is gone."""
@@ -145,11 +202,11 @@ class Reconciler:
         LOG.info("removed network %s: no instance uses its subnet any more", network.name)
         self.resolve(network.name)
 
-    def apply_instance(self, instance: Instance, container: Container | None) -> None:
+    def apply_instance(self, instance: Instance, container: Container | None, created: dict[str, CreatedImage]) -> None:
         """Bring one instance's container to the state EC2 reports; a failure is logged, not raised."""
         try:
             if instance.should_run:
-                self.ensure_running(instance, container)
+                self.ensure_running(instance, container, created)
             elif container is not None and container.status == "running":
                 stop_container(container)
                 LOG.info("stopped container %s: instance %s is %s", container.name, instance.instance_id, instance.state)
@@ -162,19 +219,53 @@ class Reconciler:
             return
         self.resolve(instance.instance_id)
 
-    def ensure_running(self, instance: Instance, container: Container | None) -> None:
+    def ensure_running(self, instance: Instance, container: Container | None, created: dict[str, CreatedImage]) -> None:
         """Create the container if the instance has none; start it unless it runs."""
         if container is None:
+            image = self.image_of(instance, created)
             if instance.key_name and not instance.public_key:
                 LOG.warning("instance %s names key pair %s, which DescribeKeyPairs does not return: no authorized key",
                             instance.instance_id, instance.key_name)
             gpus = self.gpu_catalog.gpus(self.ec2[instance.region], instance.region, instance.instance_type, instance.image_id)
-            container = create_container(self.docker, self.settings.name, instance, self.image, self.settings.dpkg_lock_seconds, gpus)
+            container = create_container(self.docker, self.settings.name, instance, image, self.settings.dpkg_lock_seconds, gpus)
             LOG.info("created container %s for instance %s (%s, %s%s)", container.name, instance.instance_id,
                      instance.private_ip, instance.hostname, f", GPUs {', '.join(gpus)}" if gpus else "")
         if container.status != "running":
             container.start()
             LOG.info("started container %s: instance %s is %s", container.name, instance.instance_id, instance.state)
+
+    def image_of(self, instance: Instance, created: dict[str, CreatedImage]) -> str:
+        """The committed image of the AMI the instance was launched from, if there is one, else the base image.
+
+        An AMI created here whose commit Docker no longer has (an emulator restarted on a wiped Docker) gives no
+        container rather than the base image, which would boot without what the image was made to hold."""
+        committed = committed_images(self.docker, self.settings.name).get((instance.region, instance.image_id))
+        if committed is not None:
+            return committed.id
+        if instance.image_id in created:
+            image = created[instance.image_id]
+            raise PlacementError(f"instance {instance.instance_id} was launched from {instance.image_id} ({image.state}, created from "
+                                 f"instance {image.source_instance_id}), whose committed container image Docker does not have: it "
+                                 f"gets no container. Deregister {instance.image_id} and create the image again")
+        return self.image
+
+    def remove_deregistered_images(self, created: dict[str, dict[str, CreatedImage]]) -> None:
+        """Remove the committed images of AMIs no longer registered, once no container runs them.
+
+        As on AWS, instances outlive the image they were launched from. A region not read this pass keeps its images."""
+        committed = committed_images(self.docker, self.settings.name)
+        if not committed:
+            return
+        in_use = {container.attrs.get("Image") for container in managed_containers(self.docker, self.settings.name)}
+        for (region, image_id), image in committed.items():
+            if region in created and image_id not in created[region] and image.id not in in_use:
+                try:
+                    remove_image(self.docker, image)
+                except DOCKER_ERRORS as error:
+                    self.report(f"{image_id} removal", f"cannot remove the committed image of deregistered {image_id}: {error}")
+                    continue
+                LOG.info("removed the committed image of %s: it is deregistered and no instance runs it", image_id)
+                self.resolve(f"{image_id} removal")
 
     def map_public_ips(self, wanted: dict[str, list[Instance]]) -> None:
         """Public IP to private IP for every running instance that has one inside the emulator's public block.

@@ -12,7 +12,7 @@ from moto.ec2.models import elastic_network_interfaces
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import ec2_faults, faults, image_owners, placement_groups, service_quotas
+from . import created_images, ec2_faults, faults, image_owners, placement_groups, service_quotas
 from .config import AMIS_FILE, HOST, Settings
 from .counter import RequestCounter
 from .public_network import addresses
@@ -50,9 +50,10 @@ def create_app(service: str) -> Flask:
 
 
 def add_what_moto_lacks(settings: Settings) -> None:
-    """Placement groups, EC2's vCPU quotas, the catalog's owner aliases, switchable faults, and public IPs from the
-    emulator's public block instead of AWS's own."""
+    """Placement groups, EC2's vCPU quotas, the catalog's owner aliases, switchable faults, images pending until their
+    container is committed (unless API-only), and public IPs from the emulator's public block instead of AWS's own."""
     placement_groups.install()
+    created_images.install(pending=not settings.api_only)
     ec2_faults.install()
     image_owners.install(AMIS_FILE)
     service_quotas.install(dict(settings.vcpu_quotas))
@@ -68,7 +69,7 @@ def serve(settings: Settings) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # URLs moto puts in responses (SQS queue URLs, for one) must name this port, as `moto_server` arranges too.
     os.environ["MOTO_PORT"] = str(settings.port)
-    app = RequestCounter(faults.FaultInjector(DomainDispatcherApplication(create_app)))
+    app = created_images.ImageStates(RequestCounter(faults.FaultInjector(DomainDispatcherApplication(create_app))))
     server = make_server(HOST, settings.port, app, threaded=True, request_handler=MotoRequestHandler)
     logging.getLogger(__name__).info("moto server answering on %s", settings.endpoint_url)
     server.serve_forever()
