@@ -12,14 +12,16 @@ description:
   - With O(ami_id), that image. Otherwise the default image of the type (a driver image for types with NVIDIA GPUs,
     with the proprietary driver for GPUs older than Turing, plain Ubuntu for the others), whose owner and name
     pattern O(ami_owner) and O(ami_name_filter) replace.
+  - O(ami_id=baked) asks for the newest available image owned by the account that C(playbooks/image.yml) baked from
+    O(recipe) for one of the type's architectures; the result holds C(owner), C(filters), C(recipe), C(architectures).
   - A type whose GPUs current drivers dropped (P2's K80) gets no default, and the result holds a C(problem) instead.
   - The rule lives in plugins/module_utils/images.py; the images in roles/preflight/vars/main.yml.
 author:
   - ec2mpi developers (@ec2mpi)
-positional: instance_type, ami_id, ami_owner, ami_name_filter, default_images, proprietary_driver_gpus, legacy_gpus
+positional: instance_type, ami_id, ami_owner, ami_name_filter, default_images, proprietary_driver_gpus, legacy_gpus, recipe
 options:
   _input:
-    description: The type's facts as M(ec2mpi.cluster.ec2_instance_type_offering) returns them (C(gpus), C(gpu_count)).
+    description: The type's facts as M(ec2mpi.cluster.ec2_instance_type_offering) returns them (C(gpus), C(gpu_count), C(architectures)).
     type: dict
     required: true
   instance_type:
@@ -51,6 +53,10 @@ options:
     description: GPU names current drivers dropped, with the driver branch they need.
     type: dict
     required: true
+  recipe:
+    description: With O(ami_id=baked), the recipe hash (P(ec2mpi.cluster.image_recipe#lookup)) the image must be tagged with.
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -65,7 +71,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(image_id); or C(owner) and C(name) to look up; or C(problem), one line naming the inputs to set.
+  description: >-
+    C(image_id); or C(owner) and C(name) to look up; or, for a baked image, C(owner) and C(filters); or C(problem), one line
+    naming the inputs to set.
   type: dict
 """
 

@@ -13,6 +13,10 @@ from typing import Any
 from typing import Dict
 from typing import List
 
+# The ami_id that asks for a baked image, and the tag whose value is the recipe an image was baked from.
+BAKED = "baked"
+IMAGE_TAG = "ec2mpi:image"
+
 
 def image_lookup(
     instance_type_info: Dict[str, Any],
@@ -23,13 +27,26 @@ def image_lookup(
     default_images: Dict[str, Dict[str, str]],
     proprietary_driver_gpus: List[str],
     legacy_gpus: Dict[str, str],
-) -> Dict[str, str]:
+    recipe: str = "",
+) -> Dict[str, Any]:
     """What to look up: {"image_id"} when ami_id is set, else {"owner", "name"}; {"problem"} when no default fits.
+
+    ami_id BAKED asks for the newest image of this account that playbooks/image.yml baked from recipe (its
+    image_recipe hash) for one of the type's architectures: {"owner", "filters", "recipe", "architectures"}. The type's
+    GPUs do not matter there: the bake started from whichever image its own cluster file chose.
 
     Types with GPUs default to default_images["gpu"] (a driver image), or default_images["gpu_proprietary"] when a GPU
     is one of proprietary_driver_gpus; others to default_images["cpu"]. ami_owner and ami_name_filter replace the
     default's owner and name. A GPU of legacy_gpus needs a driver branch current images dropped, so only an explicit
     ami_id will do."""
+    if ami_id == BAKED:
+        architectures = instance_type_info.get("architectures", [])
+        return {
+            "owner": "self",
+            "filters": {f"tag:{IMAGE_TAG}": recipe, "architecture": architectures, "state": "available"},
+            "recipe": recipe,
+            "architectures": architectures,
+        }
     if ami_id:
         return {"image_id": ami_id}
     names = [gpu.get("name") for gpu in instance_type_info.get("gpus", [])]

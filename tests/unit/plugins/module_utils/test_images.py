@@ -58,3 +58,14 @@ def test_p2_without_ami_id_names_the_driver_branch_and_the_inputs_to_set():
         "problem": "p2.xlarge has K80 GPUs, which need the NVIDIA R470 driver branch that current driver images dropped: "
         "set ami_id to an image with that driver, or instance_type to a current GPU type (e.g. g4dn.xlarge)"
     }
+
+
+@pytest.mark.parametrize("info, instance_type", [(G4DN, "g4dn.xlarge"), (M7I, "m7i.large"), (P2, "p2.xlarge")])
+def test_baked_looks_for_the_account_s_available_image_of_the_recipe_and_the_type_s_architectures(info, instance_type):
+    info = {**info, "architectures": ["x86_64"]}
+    assert image_lookup(info, instance_type, "baked", "", "", DEFAULTS, PROPRIETARY, LEGACY, "3f2a9c0d41b7") == {
+        "owner": "self",
+        "filters": {"tag:ec2mpi:image": "3f2a9c0d41b7", "architecture": ["x86_64"], "state": "available"},
+        "recipe": "3f2a9c0d41b7",
+        "architectures": ["x86_64"],
+    }
