@@ -5,6 +5,7 @@
 
 from ansible_collections.ec2mpi.cluster.plugins.filter.hourly_cost import FilterModule
 from ansible_collections.ec2mpi.cluster.plugins.module_utils.hourly_cost import hourly_cost
+from ansible_collections.ec2mpi.cluster.plugins.module_utils.hourly_cost import snapshot_monthly_cost
 
 PRICES = {"g4dn.xlarge": 0.5, "g5.xlarge": 1.0}
 REGIONS = ["us-east-1", "us-west-2"]
@@ -28,3 +29,8 @@ def test_nothing_running_costs_nothing():
 
 def test_the_filter_is_the_module_utils_rule():
     assert FilterModule().filters() == {"hourly_cost": hourly_cost}
+
+
+def test_snapshots_cost_their_size_times_the_recorded_price_where_it_was_recorded():
+    assert snapshot_monthly_cost(100, "us-west-2", 0.05, ["us-east-1", "us-west-2"]) == 5.0
+    assert snapshot_monthly_cost(100, "eu-west-1", 0.05, ["us-east-1", "us-west-2"]) is None
