@@ -44,7 +44,7 @@ def test_nothing_but_the_listed_actions(statements):
     actions = {action for statement in statements.values() for action in as_list(statement["Action"])}
     assert actions == {
         "ec2:DescribeInstances", "ec2:DescribePlacementGroups", "ec2:DescribeSecurityGroups", "ec2:DescribeKeyPairs",
-        "ec2:DescribeRouteTables", "ec2:DescribeInternetGateways", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+        "ec2:DescribeRouteTables", "ec2:DescribeInternetGateways", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeImages",
         "ec2:StartInstances", "ec2:StopInstances", "ec2:TerminateInstances", "ec2:RunInstances", "ec2:CreateTags",
         "iam:ChangePassword", "iam:GetAccountPasswordPolicy",
     }
