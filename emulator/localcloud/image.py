@@ -21,6 +21,12 @@ RECIPE_LABEL = "ec2mpi.localcloud.recipe"
 INIT_COMMAND = "/sbin/init"
 # Where configure-rootfs finds the recipe inside the debootstrapped tree, during the build only.
 RECIPE_IN_ROOTFS = "tmp/localcloud-recipe"
+# The certificate authorities this machine adds to the public ones (a TLS-intercepting egress proxy's, say). An EC2
+# instance reaches PyPI and other HTTPS sources with the public CAs; an instance here reaches them through this
+# machine's network, so it trusts what this machine trusts, or pip on a node fails where it works on AWS.
+LOCAL_CA_DIR = Path("/usr/local/share/ca-certificates")
+# Where Debian's update-ca-certificates reads them, inside the image.
+LOCAL_CA_IN_ROOTFS = "usr/local/share/ca-certificates"
 
 
 def recipe_files() -> list[Path]:
@@ -30,10 +36,15 @@ def recipe_files() -> list[Path]:
     return sorted(p for p in RECIPE_DIR.iterdir() if p.is_file())
 
 
+def local_ca_files() -> list[Path]:
+    """This machine's added CA certificates (update-ca-certificates takes *.crt), none when it has none."""
+    return sorted(LOCAL_CA_DIR.rglob("*.crt")) if LOCAL_CA_DIR.is_dir() else []
+
+
 def recipe_hash() -> str:
-    """A short hash of the recipe, so an edited recipe gets a new tag and a fresh build."""
+    """A short hash of the recipe and of the CAs it copies, so an edited recipe or a new CA gets a new tag and a fresh build."""
     digest = hashlib.sha256()
-    for path in recipe_files():
+    for path in recipe_files() + local_ca_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
@@ -78,6 +89,10 @@ def build_with_debootstrap(client: docker.DockerClient, tag: str, mirror: str, l
         run_logged(["debootstrap", "--variant=minbase", f"--include={','.join(packages())}", SUITE, str(rootfs), mirror], log)
         recipe = rootfs / RECIPE_IN_ROOTFS
         shutil.copytree(RECIPE_DIR, recipe)
+        for certificate in local_ca_files():
+            target = rootfs / LOCAL_CA_IN_ROOTFS / certificate.relative_to(LOCAL_CA_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(certificate, target)
         run_logged(["chroot", str(rootfs), f"/{RECIPE_IN_ROOTFS}/configure-rootfs", mirror], log)
         shutil.rmtree(recipe)
         tarball = Path(workdir) / "rootfs.tar"
