@@ -73,6 +73,7 @@ def read(emulator: Emulator, instance_id: str, path: str) -> str:
 def served_host_key(emulator: Emulator, instance_id: str) -> str:
     """The ed25519 host key sshd serves at the instance's private IP, as a client's known_hosts would record it ('' until it answers)."""
     instance = emulator.client("ec2").describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+
     def probe() -> str:
         scan = subprocess.run(["ssh-keyscan", "-T", "3", "-t", "ed25519", instance["PrivateIpAddress"]],
                               capture_output=True, text=True, timeout=30, check=False)
