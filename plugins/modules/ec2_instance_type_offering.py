@@ -14,6 +14,8 @@ description:
     and describes it (vCPUs, cores, memory, GPUs, EFA, placement group strategies).
   - Only the region's standard availability zones count (zone type C(availability-zone), state C(available),
     no opt-in). Local Zones and Wavelength Zones, which offerings list too, are no place for a cluster's subnet.
+  - Also returns the later candidates offered in the first of those zones (RV(zone_fallbacks)), for capacity
+    fallbacks there, so no second run per fallback is needed.
   - Falling back emits a warning. When no candidate is offered the module fails with the GPU instance
     types the region does offer.
   - AWS no longer describes the retired P2 family; for it (and P3) facts come from a built-in table of
@@ -196,6 +198,27 @@ instance_type_info:
       returned: always
       type: str
       sample: api
+zone_fallbacks:
+  description:
+    - The candidates after RV(instance_type), in order, that the first of RV(availability_zones) offers (the zone the
+      playbooks put the cluster's subnet in), each with its facts as in RV(instance_type_info).
+    - What to launch there when AWS has no capacity for RV(instance_type). A type that neither DescribeInstanceTypes
+      nor the built-in table knows is left out.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{instance_type: g5.xlarge, instance_type_info: {vcpus: 4, gpu_count: 1, facts_source: api}}]
+  contains:
+    instance_type:
+      description: The fallback.
+      returned: always
+      type: str
+      sample: g5.xlarge
+    instance_type_info:
+      description: Its facts, with the keys of RV(instance_type_info).
+      returned: always
+      type: dict
+      sample: {vcpus: 4, gpu_count: 1, facts_source: api}
 """
 
 from typing import Any
@@ -267,6 +290,25 @@ def offered_gpu_types(client, module: AnsibleAWSModule) -> List[str]:
     return it.suggested_gpu_types(describe_offerings(client, **location))
 
 
+def describe_facts(client, instance_type: str) -> Optional[Dict[str, Any]]:
+    """The type's facts from DescribeInstanceTypes, else from the built-in table; None when neither knows it."""
+    description = describe_instance_type(client, instance_type)
+    return it.instance_type_facts(description) if description else it.builtin_instance_type_facts(instance_type)
+
+
+def zone_fallbacks(client, later: List[str], zones_by_type: Dict[str, List[str]], zone: str) -> List[Dict[str, Any]]:
+    """The later candidates offered in zone, with their facts: launched there when it has no capacity for the chosen type.
+
+    The offerings read already cover every candidate, so this costs one DescribeInstanceTypes per such type and
+    spares the playbook a module run per fallback. A type no one describes is no fallback."""
+    found = [
+        {"instance_type": candidate, "instance_type_info": describe_facts(client, candidate)}
+        for candidate in later
+        if zone in zones_by_type.get(candidate, [])
+    ]
+    return [fallback for fallback in found if fallback["instance_type_info"] is not None]
+
+
 def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str, Any]:
     availability_zone = module.params["availability_zone"]
     where = it.location_text(module.region, availability_zone)
@@ -280,8 +322,7 @@ def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str
         suggestions = offered_gpu_types(client, module)
         module.fail_json(msg=it.not_offered_message(candidates, where, suggestions), passed_over=skipped)
 
-    description = describe_instance_type(client, chosen)
-    facts = it.instance_type_facts(description) if description else it.builtin_instance_type_facts(chosen)
+    facts = describe_facts(client, chosen)
     if facts is None:
         module.fail_json(
             msg=f"instance type {chosen} is offered in {where} but neither DescribeInstanceTypes nor the built-in table "
@@ -298,6 +339,7 @@ def resolve(client, module: AnsibleAWSModule, candidates: List[str]) -> Dict[str
         "availability_zones": zones,
         "passed_over": skipped,
         "instance_type_info": facts,
+        "zone_fallbacks": zone_fallbacks(client, candidates[candidates.index(chosen) + 1:], zones_by_type, zones[0]),
     }
 
 

@@ -111,6 +111,26 @@ def test_duplicate_candidates_are_tried_once(run):
 
 
 @pytest.mark.usefixtures("moto")
+def test_later_candidates_offered_in_the_first_zone_are_zone_fallbacks(run):
+    result, failed = run(instance_type="p2.xlarge", fallbacks=["g4dn.xlarge", "p3.2xlarge", "g5.xlarge"])
+
+    assert not failed
+    assert (result["instance_type"], result["availability_zones"][0]) == ("g4dn.xlarge", "us-west-2a")
+    # p2.xlarge came before the chosen type and p3.2xlarge is not offered: only g5.xlarge, described as the chosen one is.
+    assert [fallback["instance_type"] for fallback in result["zone_fallbacks"]] == ["g5.xlarge"]
+    info = result["zone_fallbacks"][0]["instance_type_info"]
+    assert (info["facts_source"], info["gpus"][0]["name"]) == ("api", "A10G")
+
+
+@pytest.mark.usefixtures("moto")
+def test_later_candidates_not_offered_in_that_zone_are_no_zone_fallbacks(run):
+    result, failed = run(instance_type="g6.xlarge", fallbacks=["g4dn.xlarge", "g5.xlarge"], availability_zone="us-west-2d")
+
+    assert not failed
+    assert result["zone_fallbacks"] == []
+
+
+@pytest.mark.usefixtures("moto")
 def test_p2_without_fallbacks_fails_listing_offered_gpu_types(run):
     result, failed = run(instance_type="p2.xlarge")
 
