@@ -45,6 +45,11 @@ class Measurement:
     requests: dict[str, dict[str, int]]
 
     @property
+    def controller_cpu_per_node_s(self) -> float:
+        """The controller's CPU seconds per node: what grows with the cluster when Ansible's cost per host does."""
+        return self.controller_cpu_s / self.nodes
+
+    @property
     def requests_total(self) -> int:
         return sum(count for actions in self.requests.values() for count in actions.values())
 
@@ -58,13 +63,15 @@ class Measurement:
         return self.requests.get("ec2", {}).get("RunInstances", 0)
 
 
-def measure(emulator: Emulator, suite: str, nodes: int, repeat: int, run: Callable[[], Timing]) -> Measurement:
+def measure(emulator: Emulator, suite: str, nodes: int, repeat: int, run: Callable[[], Timing],
+            nodes_cpu: bool = True) -> Measurement:
     """Run once with the request counter zeroed just before, and read it just after.
 
     Only the clients' requests count: in the full emulator the reconciler polls EC2 too, and
-    the counter files those apart by user agent."""
+    the counter files those apart by user agent. nodes_cpu=False for a run whose instances are
+    gone by its end: their CPU counters go with their containers, so the sum would be a wrong figure."""
     emulator.requests(reset=True)
-    nodes_cpu_before = None if emulator.api_only else emulator.nodes_cpu_seconds()
+    nodes_cpu_before = None if emulator.api_only or not nodes_cpu else emulator.nodes_cpu_seconds()
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     timing = run()
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -3,6 +3,7 @@
 
 """Run and time one ansible-playbook against the bench's emulator; every suite's playbooks go through here."""
 
+import re
 import subprocess
 import time
 import uuid
@@ -14,9 +15,13 @@ from measurement import BenchError, Timing
 
 # ssh_allowed_cidrs has no default; the emulator does not enforce security groups (TEST-NET-1, RFC 5737).
 SSH_INPUT = ["-e", '{"ssh_allowed_cidrs": ["192.0.2.10/32"]}']
-# A 64-node provision or an 8-node MPI setup takes minutes; this only stops a hung run.
-PLAYBOOK_TIMEOUT = 1800
+# A 64-node MPI setup takes many minutes on two cores shared with its 64 containers; this only stops a hung run.
+PLAYBOOK_TIMEOUT = 3600
 OUTPUT_TAIL_LINES = 40
+# The emulator with containers makes a Docker network per subnet, and two Docker networks cannot share a CIDR: the
+# integration tests and other work on this machine use the default 10.0.0.0/16, 10.171.x and 10.172.x, so the bench's
+# clusters (and its bake's temporary node) live in a VPC of their own. The API-only emulator makes no networks.
+CONTAINERS_NETWORK = {"vpc_cidr": "10.173.0.0/16", "subnet_cidr": "10.173.1.0/24"}
 
 
 def cluster_name(kind: str, nodes: int, repeat: int) -> str:
@@ -24,13 +29,15 @@ def cluster_name(kind: str, nodes: int, repeat: int) -> str:
     return f"bench-{kind}-{nodes}-{repeat}-{uuid.uuid4().hex[:4]}"
 
 
-def timed_playbook(emulator: Emulator, playbook: str, cluster: str, files_dir: Path, **extra_vars: str | int) -> Timing:
+def timed_playbook(emulator: Emulator, playbook: str, cluster: str, files_dir: Path, expect: re.Pattern | None = None,
+                   **extra_vars: str | int) -> Timing:
     """`ansible-playbook <playbook> -e cluster_name=<cluster> -e <extra_vars>`, timed, as a user types it.
 
     The cluster's local files (keys, known_hosts, hostfile) go under files_dir, the bench's
     temporary directory, so no run leaves anything in the checkout. Fails loudly, with the
-    end of the output, when the playbook fails."""
-    variables = {"cluster_name": cluster, "cluster_local_dir": str(files_dir / cluster), **extra_vars}
+    end of the output, when the playbook fails or its output lacks `expect`."""
+    network = {} if emulator.api_only else CONTAINERS_NETWORK
+    variables = {"cluster_name": cluster, "cluster_local_dir": str(files_dir / cluster), **network, **extra_vars}
     args = [playbook, *SSH_INPUT, *(arg for name, value in variables.items() for arg in ("-e", f"{name}={value}"))]
     command = f"ansible-playbook {' '.join(args)}"
     started = time.monotonic()
@@ -39,7 +46,8 @@ def timed_playbook(emulator: Emulator, playbook: str, cluster: str, files_dir: P
     except subprocess.TimeoutExpired as error:
         raise BenchError(f"{command} did not finish within {PLAYBOOK_TIMEOUT} s") from error
     seconds = time.monotonic() - started
-    if rc != 0 or not recap:
+    if rc != 0 or not recap or (expect and not expect.search(output)):
+        what = f"rc {rc}" if rc != 0 or not recap else f"no line matches {expect.pattern!r}"
         tail = "\n".join(output.splitlines()[-OUTPUT_TAIL_LINES:])
-        raise BenchError(f"{command} failed (rc {rc}); the end of its output:\n{tail}")
+        raise BenchError(f"{command} failed ({what}); the end of its output:\n{tail}")
     return Timing(seconds=seconds, changed=sum(host.get("changed", 0) for host in recap.values()))

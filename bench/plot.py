@@ -1,7 +1,7 @@
 # Copyright: ec2mpi developers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""plot.png: wall time, API requests and MPI setup time against the node count, medians with min-max bars."""
+"""plot.png: wall time, API requests, MPI setup time and the controller's CPU per node against the node count, medians with min-max bars."""
 
 from pathlib import Path
 
@@ -20,11 +20,11 @@ COLOURS = {provision.SUITE: "tab:blue", provision.RERUN_SUITE: "tab:cyan", refer
 
 
 def draw(results: Results, path: Path) -> None:
-    """Three panels side by side; a panel whose suites did not run says so instead of drawing empty axes."""
-    figure = Figure(figsize=(16, 5))
+    """Four panels, provision above and MPI below; a panel whose suites did not run says so instead of drawing empty axes."""
+    figure = Figure(figsize=(14, 10))
     # Agg draws straight into the PNG: no display needed (CI, SSH), and no pyplot state shared with anything else.
     FigureCanvasAgg(figure)
-    time_axes, requests_axes, mpi_axes = figure.subplots(1, 3)
+    (time_axes, requests_axes), (mpi_axes, cpu_axes) = figure.subplots(2, 2)
     series(time_axes, results, provision.SUITE, "seconds", "provision.yml")
     series(time_axes, results, provision.RERUN_SUITE, "seconds", "provision.yml no-op re-run")
     series(time_axes, results, reference.SUITE, "seconds", "tutorial awscli routine")
@@ -34,7 +34,10 @@ def draw(results: Results, path: Path) -> None:
     finish(requests_axes, "AWS API requests per provision", "requests")
     series(mpi_axes, results, mpi_cluster.SUITE, "seconds", "mpi-cluster.yml first run")
     series(mpi_axes, results, mpi_cluster.RERUN_SUITE, "seconds", "mpi-cluster.yml re-run")
-    finish(mpi_axes, "MPI setup wall time (containers)", "seconds")
+    finish(mpi_axes, "MPI setup wall time (baked containers)", "seconds")
+    series(cpu_axes, results, mpi_cluster.SUITE, "controller_cpu_per_node_s", "mpi-cluster.yml first run")
+    series(cpu_axes, results, mpi_cluster.RERUN_SUITE, "controller_cpu_per_node_s", "mpi-cluster.yml re-run")
+    finish(cpu_axes, "MPI setup: controller CPU per node", "CPU seconds per node")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
 

@@ -7,6 +7,8 @@ import csv
 import json
 from pathlib import Path
 
+import baked_image
+import first_mpirun
 import mpi_cluster
 import provision
 import reference
@@ -69,20 +71,55 @@ def provision_section(results: Results) -> str:
     return "\n\n".join(sections)
 
 
+def per_node(stats: Stats | None) -> str:
+    """'0.42 [0.40-0.45]': per-node CPU seconds need two decimals."""
+    return f"{stats.median:.2f} [{stats.low:.2f}-{stats.high:.2f}]" if stats else "-"
+
+
+# Under every table with CPU columns: whose CPU they are.
+CPU_NOTE = ("CPU s: CPU seconds of the controller's processes (ansible-playbook, workers, ssh) and of all the instance containers"
+            " together, during the run; this machine's cores run both. Per node: the controller's CPU seconds over the node count.")
+
+
+def cpu_cells(results: Results, suite: str, nodes: int) -> tuple[str, ...]:
+    """Wall time, controller CPU, controller CPU per node and nodes CPU of one point."""
+    return (seconds(results.stats(suite, nodes)), seconds(results.stats(suite, nodes, "controller_cpu_s")),
+            per_node(results.stats(suite, nodes, "controller_cpu_per_node_s")), seconds(results.stats(suite, nodes, "nodes_cpu_s")))
+
+
+def bake_section(results: Results) -> str:
+    """What the one bake of the run cost (it is not repeated: every later cluster boots its image)."""
+    bake = results.runs(baked_image.SUITE)[0]
+    return ("## The bake (playbooks/image.yml, emulator with containers)\n\n"
+            + table(("bake s", "controller CPU s", "requests total", "mutating"),
+                    [(f"{bake.seconds:.1f}", f"{bake.controller_cpu_s:.1f}", str(bake.requests_total), str(bake.requests_mutating))])
+            + "\n\nOnce per bench run, before the clusters that boot its image. No nodes CPU: the temporary node is deleted"
+              " inside the run, and its CPU counter with its container.")
+
+
 def mpi_section(results: Results) -> str:
-    """mpi-cluster.yml's first run and re-run at each node count, with where the CPU time went."""
-    rows = [(str(nodes),
-             *(cell for suite in (mpi_cluster.SUITE, mpi_cluster.RERUN_SUITE) for cell in (
-                 seconds(results.stats(suite, nodes)), seconds(results.stats(suite, nodes, "controller_cpu_s")),
-                 seconds(results.stats(suite, nodes, "nodes_cpu_s")))),
+    """mpi-cluster.yml's first run and re-run on baked nodes at each node count, with where the CPU time went."""
+    rows = [(str(nodes), *cpu_cells(results, mpi_cluster.SUITE, nodes), *cpu_cells(results, mpi_cluster.RERUN_SUITE, nodes),
              count(results.stats(mpi_cluster.RERUN_SUITE, nodes, "changed")))
             for nodes in results.nodes(mpi_cluster.SUITE)]
-    return ("## mpi-cluster.yml (emulator with containers)\n\n"
-            + table(("nodes", "first run s", "controller CPU s", "nodes CPU s", "re-run s", "controller CPU s", "nodes CPU s",
-                     "re-run changed (PLAY RECAP)"), rows)
-            + "\n\nCPU s: CPU seconds of the controller's processes (ansible-playbook, workers, ssh) and of all the"
-              " instance containers together, during the run; this machine's cores run both.\n\n"
-            + idempotence_sentence(results.runs(mpi_cluster.RERUN_SUITE)))
+    return ("## mpi-cluster.yml on baked nodes (emulator with containers)\n\n"
+            + table(("nodes", "first run s", "controller CPU s", "per node", "nodes CPU s",
+                     "re-run s", "controller CPU s", "per node", "nodes CPU s", "re-run changed (PLAY RECAP)"), rows)
+            + "\n\n" + CPU_NOTE + "\n\n" + idempotence_sentence(results.runs(mpi_cluster.RERUN_SUITE)))
+
+
+def first_mpirun_section(results: Results) -> str:
+    """Time to the first mpirun from nothing (provision.yml + mpi-cluster.yml), from the base image and from the baked one."""
+    suites = (first_mpirun.BASE_SUITE, first_mpirun.BAKED_SUITE)
+    rows = [(str(nodes), *(cell for suite in suites for cell in cpu_cells(results, suite, nodes)),
+             ratio(results.stats(first_mpirun.BAKED_SUITE, nodes), results.stats(first_mpirun.BASE_SUITE, nodes)),
+             " / ".join(count(results.stats(suite, nodes, "requests_total")) for suite in suites))
+            for nodes in sorted(set(results.nodes(first_mpirun.BASE_SUITE)) | set(results.nodes(first_mpirun.BAKED_SUITE)))]
+    return ("## Time to first mpirun: provision.yml + mpi-cluster.yml from nothing (emulator with containers)\n\n"
+            + table(("nodes", "base image s", "controller CPU s", "per node", "nodes CPU s",
+                     "baked s", "controller CPU s", "per node", "nodes CPU s", "baked/base", "requests base / baked"), rows)
+            + "\n\nEach is one run of both playbooks, timed together, ending with mpi-cluster.yml's smoke test; the teardown"
+              " after it is not measured. " + CPU_NOTE)
 
 
 def idempotence_sentence(reruns: list[Measurement]) -> str:
@@ -103,8 +140,12 @@ def tables(results: Results, targets: list[Target]) -> str:
     sections = []
     if results.runs(provision.SUITE) or results.runs(reference.SUITE):
         sections.append(provision_section(results))
+    if results.runs(baked_image.SUITE):
+        sections.append(bake_section(results))
     if results.runs(mpi_cluster.SUITE):
         sections.append(mpi_section(results))
+    if results.runs(first_mpirun.BASE_SUITE) or results.runs(first_mpirun.BAKED_SUITE):
+        sections.append(first_mpirun_section(results))
     sections.append(targets_section(targets))
     return "\n\n".join(sections) + "\n"
 

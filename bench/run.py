@@ -1,7 +1,7 @@
 # Copyright: ec2mpi developers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""`make bench`: measure provision.yml, the tutorial's awscli routine and mpi-cluster.yml against emulators of its own.
+"""`make bench`: measure provision.yml, the tutorial's awscli routine, mpi-cluster.yml and the time to a first mpirun against emulators of its own.
 
 Tables go to stdout, progress to stderr, files to bench/results/<UTC timestamp>/. Exits non-zero
 when any run fails (a timing of a failure is worthless), never because a target is missed.
@@ -19,6 +19,8 @@ from pathlib import Path
 
 from localcloud.session import REPO_ROOT, Emulator, EmulatorError
 
+import baked_image
+import first_mpirun
 import machine
 import mpi_cluster
 import plot
@@ -29,7 +31,9 @@ import targets
 from measurement import BenchError, Measurement
 from stats import Results
 
-SUITES = ("provision", "reference", "mpi")
+SUITES = ("provision", "reference", "mpi", "first-mpirun")
+# The suites on the emulator with containers; they share it and its baked image.
+CONTAINER_SUITES = {"mpi", "first-mpirun"}
 RESULTS_ROOT = REPO_ROOT / "bench" / "results"
 
 
@@ -64,14 +68,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
     parser.add_argument("--suites", type=suite_names, default=list(SUITES),
                         help="comma-separated: provision (with its no-op re-run), reference (tutorial awscli routine), "
-                             "mpi (mpi-cluster.yml on containers); default all")
+                             "mpi (mpi-cluster.yml on containers booted from a baked image), first-mpirun (provision.yml + "
+                             "mpi-cluster.yml from nothing, base image vs baked); default all")
     parser.add_argument("--repeats", type=positive, default=3, help="runs per point, reported as median [min-max]; default 3")
     parser.add_argument("--provision-nodes", type=node_counts, default=[1, 4, 16, 64],
                         help="node counts of the provision and reference suites; default 1,4,16,64")
     parser.add_argument("--rerun-nodes", type=node_counts, default=[16],
                         help="node counts of provision.yml's no-op re-run; default 16")
-    parser.add_argument("--mpi-nodes", type=node_counts, default=[2, 4, 8],
-                        help="node counts of the mpi suite (Docker containers); default 2,4,8")
+    parser.add_argument("--mpi-nodes", type=node_counts, default=[8, 32, 64],
+                        help="node counts of the mpi suite (Docker containers); default 8,32,64")
+    parser.add_argument("--first-mpirun-nodes", type=node_counts, default=[8],
+                        help="node counts of the first-mpirun suite (Docker containers); default 8")
     return parser.parse_args(argv)
 
 
@@ -79,7 +86,8 @@ def progress(measurement: Measurement) -> Measurement:
     """One line per measured run on stderr, so a long bench shows it is alive without mixing into the tables."""
     changed = "" if measurement.changed is None else f", changed={measurement.changed}"
     print(f"[{time.strftime('%H:%M:%S')}] {measurement.suite} nodes={measurement.nodes} repeat={measurement.repeat}: "
-          f"{measurement.seconds:.1f} s, {measurement.requests_total} requests{changed}", file=sys.stderr, flush=True)
+          f"{measurement.seconds:.1f} s, controller CPU {measurement.controller_cpu_s:.1f} s, {measurement.requests_total} requests{changed}",
+          file=sys.stderr, flush=True)
     return measurement
 
 
@@ -102,14 +110,21 @@ def api_suites(args: argparse.Namespace, files_dir: Path, results_dir: Path) -> 
                     yield progress(provision.rerun(emulator, nodes, repeat, files_dir))
 
 
-def mpi_suite(args: argparse.Namespace, files_dir: Path, results_dir: Path) -> Iterator[Measurement]:
-    """mpi-cluster.yml on an emulator with containers, one cluster at a time."""
+def container_suites(args: argparse.Namespace, files_dir: Path, results_dir: Path) -> Iterator[Measurement]:
+    """mpi and first-mpirun on one emulator with containers, one cluster at a time, after one bake that both use."""
     emulator = Emulator.create("bench-mpi", results_dir / "localcloud-mpi", api_only=False)
-    with emulator.running():
-        for nodes in args.mpi_nodes:
-            for repeat in range(1, args.repeats + 1):
-                for measurement in mpi_cluster.run(emulator, nodes, repeat, files_dir):
-                    yield progress(measurement)
+    with emulator.running(), baked_image.baked(emulator, files_dir) as bake:
+        yield progress(bake)
+        if "mpi" in args.suites:
+            for nodes in args.mpi_nodes:
+                for repeat in range(1, args.repeats + 1):
+                    for measurement in mpi_cluster.run(emulator, nodes, repeat, files_dir, baked_image.AMI_ID):
+                        yield progress(measurement)
+        if "first-mpirun" in args.suites:
+            for nodes in args.first_mpirun_nodes:
+                for repeat in range(1, args.repeats + 1):
+                    for measurement in first_mpirun.run(emulator, nodes, repeat, files_dir):
+                        yield progress(measurement)
 
 
 def measure_all(args: argparse.Namespace, results_dir: Path) -> list[Measurement]:
@@ -121,8 +136,8 @@ def measure_all(args: argparse.Namespace, results_dir: Path) -> list[Measurement
         files_dir = Path(work)
         if {"provision", "reference"} & set(args.suites):
             measurements += api_suites(args, files_dir, results_dir)
-        if "mpi" in args.suites:
-            measurements += mpi_suite(args, files_dir, results_dir)
+        if CONTAINER_SUITES & set(args.suites):
+            measurements += container_suites(args, files_dir, results_dir)
     return measurements
 
 
