@@ -18,8 +18,8 @@ SSH_INPUT = ["-e", '{"ssh_allowed_cidrs": ["192.0.2.10/32"]}']
 # A 64-node MPI setup takes many minutes on two cores shared with its 64 containers; this only stops a hung run.
 PLAYBOOK_TIMEOUT = 3600
 OUTPUT_TAIL_LINES = 40
-# The emulator with containers makes a Docker network per subnet, and two Docker networks cannot share a CIDR: the
-# integration tests and other work on this machine use the default 10.0.0.0/16, 10.171.x and 10.172.x, so the bench's
+# The emulator with containers makes a Docker network per subnet, and two Docker networks cannot share a CIDR: a
+# developer's own clusters use the default 10.0.0.0/16 and the node tests 10.x blocks of their own, so the bench's
 # clusters (and its bake's temporary node) live in a VPC of their own. The API-only emulator makes no networks.
 CONTAINERS_NETWORK = {"vpc_cidr": "10.173.0.0/16", "subnet_cidr": "10.173.1.0/24"}
 
