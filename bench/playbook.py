@@ -18,6 +18,9 @@ SSH_INPUT = ["-e", '{"ssh_allowed_cidrs": ["192.0.2.10/32"]}']
 # A 64-node MPI setup takes many minutes on two cores shared with its 64 containers; this only stops a hung run.
 PLAYBOOK_TIMEOUT = 3600
 OUTPUT_TAIL_LINES = 40
+# A failed task's report starts with this (yaml callback); its message is on the indented lines below it.
+FAILED_TASK = re.compile(r"^(fatal|failed): \[")
+FAILED_TASK_LINES = 60
 # The emulator with containers makes a Docker network per subnet, and two Docker networks cannot share a CIDR: a
 # developer's own clusters use the default 10.0.0.0/16 and the node tests 10.x blocks of their own, so the bench's
 # clusters (and its bake's temporary node) live in a VPC of their own. The API-only emulator makes no networks.
@@ -49,5 +52,19 @@ def timed_playbook(emulator: Emulator, playbook: str, cluster: str, files_dir: P
     if rc != 0 or not recap or (expect and not expect.search(output)):
         what = f"rc {rc}" if rc != 0 or not recap else f"no line matches {expect.pattern!r}"
         tail = "\n".join(output.splitlines()[-OUTPUT_TAIL_LINES:])
-        raise BenchError(f"{command} failed ({what}); the end of its output:\n{tail}")
+        reports = "\n".join(failed_task_reports(output)[:FAILED_TASK_LINES])
+        raise BenchError(f"{command} failed ({what}); its failed tasks:\n{reports}\nthe end of its output:\n{tail}")
     return Timing(seconds=seconds, changed=sum(host.get("changed", 0) for host in recap.values()))
+
+
+def failed_task_reports(output: str) -> list[str]:
+    """The lines of every failed task's report: on a cluster of many nodes the end of the output is the PLAY RECAP alone."""
+    lines, in_report = [], False
+    for line in output.splitlines():
+        if FAILED_TASK.match(line):
+            in_report = True
+        elif not line.startswith(" "):
+            in_report = False
+        if in_report:
+            lines.append(line)
+    return lines
