@@ -191,6 +191,11 @@ def test_a_cluster_in_another_region_lives_its_whole_life_with_only_its_cluster_
 
     output, _recap = succeeds(nodes_playbook("mpi-cluster.yml", *args))
     assert SMOKE_TEST_PASSED in output
+    # Check mode on the set-up cluster (Jupyter included): nothing to change anywhere, and the smoke test is named, not run.
+    check_output, recap = succeeds(nodes_playbook("mpi-cluster.yml", *args, "--check", "--diff"))
+    assert {host: recap[host]["changed"] for host in recap} == {"localhost": 0} | {node["InstanceId"]: 0 for node in nodes}
+    assert "check mode: the MPI smoke test would run 3 ranks on 3 nodes" in check_output
+    assert "MPI smoke test passed" not in check_output
     jupyter_answers_through_the_printed_port_forward(local_dir, output)
     # Bound to 127.0.0.1 alone: nothing listens on the head's other addresses.
     listening = on_head(local_dir, nodes, f"ss --no-header --listening --tcp --numeric 'sport = :{JUPYTER_PORT}'")
